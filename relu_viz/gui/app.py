@@ -1,0 +1,127 @@
+"""Start the window: QApplication, GUI arguments, ``--screenshot`` mode."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+DEFAULT_STEPS = 300
+DEFAULT_SIZE = (1280, 800)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (200 <= w <= 8000 and 150 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r}: width 200-8000, height 150-8000 pixels")
+    return w, h
+
+
+def _steps(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("steps must be 0 or more")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The GUI's command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="relu-viz",
+        description="A desktop lab for ReLU-family activations: train a small network and "
+                    "watch every layer. Subcommands run, presets and bench work without a window.")
+    parser.add_argument("--config", metavar="FILE.json", help="start with this run config")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="build the window, train, save a PNG of it and exit")
+    parser.add_argument("--steps", type=_steps, default=DEFAULT_STEPS,
+                        help=f"steps to train before --screenshot (default {DEFAULT_STEPS})")
+    parser.add_argument("--size", type=_size, default=None, metavar="WxH",
+                        help="window size (default: the last one, or 1280x800)")
+    return parser
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    """Print unexpected errors instead of letting PyQt abort the process."""
+    traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+
+
+def make_app(argv: list[str]):
+    """The QApplication (created once)."""
+    from PyQt6 import QtWidgets
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication([sys.argv[0] if sys.argv else "relu-viz", *argv])
+    app.setOrganizationName("relu_viz")
+    app.setApplicationName("relu_viz")
+    app.setApplicationDisplayName("relu_viz")
+    return app
+
+
+def _fail(message: str) -> int:
+    print(f"relu-viz: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the window (or take a ``--screenshot``); returns the exit status."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if not _has_display():
+        if args.screenshot:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        elif not os.environ.get("QT_QPA_PLATFORM"):
+            return _fail("no display found (DISPLAY / WAYLAND_DISPLAY unset); run on a "
+                         "desktop, or use --screenshot OUT.png to render without one")
+    config = None
+    from relu_viz.gui import export
+    if args.config:
+        try:
+            config = export.load_config(args.config)
+        except export.ExportError as exc:
+            return _fail(str(exc))
+    app = make_app([])
+    from relu_viz.gui.main_window import MainWindow
+    try:
+        window = MainWindow(config, remember=not args.screenshot)
+    except (ValueError, OSError) as exc:
+        return _fail(f"cannot start this run: {exc}")
+    if args.size or args.screenshot:
+        window.resize(*(args.size or DEFAULT_SIZE))
+    if args.screenshot:
+        return _screenshot(app, window, args)
+    sys.excepthook = _excepthook
+    window.show()
+    return app.exec()
+
+
+def _screenshot(app, window, args) -> int:
+    from relu_viz.gui import export
+    window.show()
+    app.processEvents()
+    window.controller.run_steps(args.steps)
+    window.controller.redraw(force=True)
+    for _ in range(3):
+        app.processEvents()
+    image = window.grab().toImage()
+    try:
+        export.save_image(image, args.screenshot)
+    except export.ExportError as exc:
+        return _fail(str(exc))
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

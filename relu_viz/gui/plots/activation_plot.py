@@ -1,0 +1,320 @@
+"""The activation f(z), its slope f'(z), and where a layer's pre-activations actually fall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from relu_viz.core import activations
+from relu_viz.core.trainer import Trainer
+from relu_viz.gui.plots import style
+from relu_viz.gui.plots.base import BasePlot, demo_show
+
+Z_RANGE = (-6.0, 6.0)
+ZERO_GRAD = 0.01     # |f'| below this: the unit passes (almost) no gradient
+SMALL_GRAD = 0.05    # |f'| below this: saturated, the gradient is small
+
+
+def zone_masks(act, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of ``z`` where ``|f'(z)| < ZERO_GRAD`` and where it is in [ZERO_GRAD, SMALL_GRAD)."""
+    with np.errstate(all="ignore"):
+        d = np.abs(act.derivative(np.asarray(z, dtype=np.float64)))
+    zero = d < ZERO_GRAD
+    return zero, (d < SMALL_GRAD) & ~zero
+
+
+def intervals(mask: np.ndarray, z: np.ndarray) -> list[tuple[float, float]]:
+    """Runs of True in ``mask`` over the sorted grid ``z`` as (start, end), ends at midpoints."""
+    if not mask.any():
+        return []
+    edges = np.concatenate(([z[0]], (z[1:] + z[:-1]) / 2, [z[-1]]))
+    flips = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(float(edges[a]), float(edges[b])) for a, b in zip(flips[::2], flips[1::2])]
+
+
+def zero_gradient_fraction(act, counts: np.ndarray, edges: np.ndarray) -> tuple[float, float]:
+    """Shares of a histogram's samples whose bin centre is in the zero / small-gradient zone."""
+    total = counts.sum()
+    if total <= 0:
+        return float("nan"), float("nan")
+    zero, small = zone_masks(act, (edges[1:] + edges[:-1]) / 2)
+    return float(counts[zero].sum() / total), float(counts[small].sum() / total)
+
+
+def fraction_text(frac: float, layer: str) -> str:
+    """"62 % of L2's inputs get zero gradient" (one decimal under 10 %)."""
+    if frac != frac:
+        return f"no pre-activations of {layer} to show"
+    pct = 100.0 * frac
+    num = f"{pct:.1f}" if 0 < pct < 10 else f"{pct:.0f}"
+    return f"{num} % of {layer}'s inputs get zero gradient"
+
+
+def _title(name: str, act) -> str:
+    params = ", ".join(f"{k} = {v:.3g}" for k, v in act.params.items())
+    first = act.formula.split("\n")[0]
+    return f"{activations.display_name(name)}{f' ({params})' if params else ''}:  {first}"
+
+
+class _Regions:
+    """A pool of shaded vertical bands in one plot, shown for a list of intervals."""
+
+    def __init__(self, plot: pg.PlotItem, brush):
+        self.plot, self.brush, self.items = plot, brush, []
+
+    def show(self, spans: list[tuple[float, float]]) -> None:
+        while len(self.items) < len(spans):
+            item = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(*self.brush),
+                                       pen=pg.mkPen(None))
+            item.setZValue(-20)
+            self.plot.addItem(item, ignoreBounds=True)
+            self.items.append(item)
+        for item, span in zip(self.items, spans):
+            item.setRegion(span)
+            item.setVisible(True)
+        for item in self.items[len(spans):]:
+            item.setVisible(False)
+
+    def spans(self) -> list[tuple[float, float]]:
+        return [tuple(it.getRegion()) for it in self.items if it.isVisible()]
+
+
+class ActivationPlot(BasePlot):
+    """f and f' with their zero-gradient zones, and a live histogram of one layer's z."""
+
+    title = "Activation"
+    slug = "activation"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.z = np.linspace(*Z_RANGE, 1201)
+        self._name, self._params = "relu", {}
+        self._act = activations.get("relu")
+        self._overlay_names: list[str] = []
+        self.overlay_curves: list[pg.PlotDataItem] = []
+        self._layer = 0
+        self._follow_layer = True
+        self._trainer = self._model = None
+        self._layer_names: list[str] = []
+        self._counts = np.zeros(0)
+        self._edges = Trainer.histogram_edges()
+        self._hist_step = None
+        self._hist_step_request = None
+        self.zero_fraction = float("nan")
+        self.small_fraction = float("nan")
+
+        self.fn_plot = self.addPlot(row=0, col=0)
+        self.hist_plot = self.addPlot(row=1, col=0)
+        self.hist_plot.setXLink(self.fn_plot)
+        style.style_axes(self.fn_plot, None, "f(z), f'(z)")
+        style.style_axes(self.hist_plot, "z (pre-activation)", "fraction of inputs")
+        for plot in (self.fn_plot, self.hist_plot):
+            plot.getAxis("left").setWidth(52)
+            plot.setXRange(*Z_RANGE, padding=0.01)
+            plot.vb.setMouseEnabled(x=False)
+        self.hist_plot.showGrid(x=True, y=False, alpha=style.GRID_ALPHA)
+        self.fn_regions = (_Regions(self.fn_plot, style.ZERO_GRAD_BRUSH),
+                           _Regions(self.fn_plot, style.SMALL_GRAD_BRUSH))
+        self.hist_regions = (_Regions(self.hist_plot, style.ZERO_GRAD_BRUSH),
+                             _Regions(self.hist_plot, style.SMALL_GRAD_BRUSH))
+        self.legend = style.add_legend(self.fn_plot, 4, corner="top-left")
+        self.f_curve = self.fn_plot.plot(pen=pg.mkPen(style.PALETTE[0], width=2.5), name="f(z)")
+        self.df_curve = self.fn_plot.plot(pen=pg.mkPen(style.PALETTE[1], width=2), name="f'(z)")
+        for key, brush in ((f"zero gradient: |f'| < {ZERO_GRAD:g}", style.ZERO_GRAD_BRUSH),
+                           (f"small gradient: |f'| < {SMALL_GRAD:g}", style.SMALL_GRAD_BRUSH)):
+            sample = pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(*brush),
+                                     pen=pg.mkPen(None))
+            self.legend.addItem(sample, key)
+
+        edges = self._edges
+        self.bars_live = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
+                                         brush=pg.mkBrush(style.PALETTE[0] + "c0"),
+                                         pen=pg.mkPen(None))
+        self.bars_zero = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
+                                         brush=pg.mkBrush(110, 110, 110, 200), pen=pg.mkPen(None))
+        self.hist_plot.addItem(self.bars_live)
+        self.hist_plot.addItem(self.bars_zero)
+        self.fraction_label = style.overlay_label(self.hist_plot.vb, (1, 0), (1, 0), (-8, 4),
+                                                  size=style.FONT_PT)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self._add_readout(row=2)
+        self._enable_hover(self.fn_plot, self.hist_plot)
+        self._draw_function()
+
+    # -- the function ------------------------------------------------------------------
+    def set_activation(self, name: str, params: dict | None = None) -> None:
+        """Show activation ``name`` with ``params`` (e.g. {"alpha": 0.1}) in the top plot."""
+        self._follow_layer = False
+        self._set_function(name, dict(params or {}))
+
+    def activation(self) -> tuple[str, dict]:
+        """Name and parameters of the activation drawn on top."""
+        return self._name, dict(self._params)
+
+    def _set_function(self, name: str, params: dict) -> None:
+        self._act = activations.get(name, **params)
+        self._name, self._params = name, dict(self._act.params)
+        self._draw_function()
+
+    def _draw_function(self) -> None:
+        with np.errstate(all="ignore"):
+            self.f_curve.setData(self.z, self._act.forward(self.z))
+            self.df_curve.setData(self.z, self._act.derivative(self.z))
+        zero, small = zone_masks(self._act, self.z)
+        self.fn_regions[0].show(intervals(zero, self.z))
+        self.fn_regions[1].show(intervals(small, self.z))
+        style.set_title(self.fn_plot, _title(self._name, self._act))
+        self._update_summary()
+
+    def set_overlays(self, names: list[str]) -> None:
+        """Draw other activations (default parameters) dashed and light, for comparison."""
+        for curve in self.overlay_curves:
+            self.fn_plot.removeItem(curve)
+            self.legend.removeItem(curve)
+        self.overlay_curves, self._overlay_names = [], []
+        for k, name in enumerate(names):
+            act = activations.get(name)
+            colour = pg.mkColor(style.PALETTE[(2 + k) % len(style.PALETTE)])
+            colour.setAlpha(170)
+            pen = pg.mkPen(colour, width=1.8, style=pg.QtCore.Qt.PenStyle.DashLine)
+            with np.errstate(all="ignore"):
+                y = act.forward(self.z)
+            curve = self.fn_plot.plot(self.z, y, pen=pen, name=activations.display_name(name))
+            curve.setZValue(-5)
+            self.overlay_curves.append(curve)
+            self._overlay_names.append(name)
+        style.set_legend_columns(self.legend, 4 + len(names))
+
+    def overlays(self) -> list[str]:
+        return list(self._overlay_names)
+
+    # -- the layer ---------------------------------------------------------------------
+    def set_layer(self, index: int) -> None:
+        """Histogram hidden layer ``index`` (0-based); the top shows that layer's activation."""
+        self._layer = max(0, int(index))
+        self._follow_layer = True
+        if self._trainer is not None:
+            self._sync_layer(self._trainer)
+            self.refresh(self._trainer, self._hist_step_request)
+
+    def layer(self) -> int:
+        return self._layer
+
+    def _layer_activation(self, trainer, params=None):
+        """The layer's activation; for PReLU with the slope in ``params`` (None: current)."""
+        model = trainer.model
+        act = model.hidden_activations[self._layer]
+        if not getattr(act, "learnable", False):
+            return act
+        idx = model.slope_indices()[self._layer]
+        slope = float((model.params if params is None else params)[idx])
+        return activations.get(act.name or "prelu", alpha=slope)
+
+    def _sync_layer(self, trainer) -> None:
+        n_hidden = trainer.n_layers - 1
+        self._layer = min(self._layer, max(n_hidden - 1, 0))
+        if n_hidden and self._follow_layer:
+            act = self._layer_activation(trainer)
+            name = trainer.config.activations()[self._layer]
+            self._set_function(name, dict(act.params))
+
+    # -- contract ----------------------------------------------------------------------
+    def rebuild(self, trainer) -> None:
+        """Take the network's first hidden activation (PReLU: its current slope)."""
+        self._trainer, self._model = trainer, trainer.model
+        self._layer_names = list(trainer.layer_names())
+        if self._layer >= trainer.n_layers - 1:
+            self._layer = 0
+        self._follow_layer = True
+        self._sync_layer(trainer)
+        self._counts = np.zeros(len(self._edges) - 1)
+        self.zero_fraction = self.small_fraction = float("nan")
+        self._set_bars(self._counts, np.zeros(len(self._counts), bool))
+        self.fraction_label.setText("")
+        self.hist_plot.enableAutoRange(y=True)
+
+    def refresh(self, trainer, upto_step: float | None = None) -> None:
+        """Histogram of the layer's z now (or at the checkpoint at or before ``upto_step``)."""
+        if trainer.model is not self._model:
+            self.rebuild(trainer)
+        self._trainer, self._hist_step_request = trainer, upto_step
+        if trainer.n_layers < 2:
+            self.fraction_label.setText("this network has no hidden layer")
+            return
+        params = None
+        if upto_step is None:
+            counts_all, step = trainer.histograms(), trainer.step_count
+        else:
+            idx = trainer.checkpoints.at(upto_step)
+            if idx is None:
+                counts_all, step = None, None
+            else:
+                counts_all = trainer.checkpoints.histograms[idx]
+                step, params = trainer.checkpoints.steps[idx], trainer.checkpoints.params[idx]
+        if counts_all is None:
+            self._counts = np.zeros(len(self._edges) - 1)
+            self._set_bars(self._counts, np.zeros(len(self._counts), bool))
+            self.fraction_label.setText(f"no snapshot at or before step {int(upto_step)}")
+            self._hist_step = None
+            return
+        counts = np.asarray(counts_all[self._layer], dtype=np.float64)
+        if len(counts) + 1 != len(self._edges):
+            self._edges = Trainer.histogram_edges(bins=len(counts))
+        act = self._layer_activation(trainer, params)
+        if self._follow_layer and act.learnable and act.params != self._params:
+            self._set_function(self._name, dict(act.params))
+        centres = (self._edges[1:] + self._edges[:-1]) / 2
+        zero, small = zone_masks(act, centres)
+        self.zero_fraction, self.small_fraction = zero_gradient_fraction(act, counts, self._edges)
+        self._counts, self._hist_step = counts, step
+        self._set_bars(counts, zero)
+        self.hist_regions[0].show(self._bin_spans(zero))
+        self.hist_regions[1].show(self._bin_spans(small))
+        short = self._layer_names[self._layer].split(" ")[0]
+        text = fraction_text(self.zero_fraction, short)
+        if self.small_fraction > 0:
+            text += f"<br>{100 * self.small_fraction:.0f} % more in the small-gradient zone"
+        self.fraction_label.setText(text)
+        style.set_title(self.hist_plot, f"Pre-activations of {self._layer_names[self._layer]} "
+                                        f"at step {int(step)} (values beyond \u00b16 in the end bins)")
+        self._update_summary()
+
+    def _bin_spans(self, mask: np.ndarray) -> list[tuple[float, float]]:
+        e = self._edges
+        flips = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+        return [(float(e[a]), float(e[b])) for a, b in zip(flips[::2], flips[1::2])]
+
+    def _set_bars(self, counts: np.ndarray, zero: np.ndarray) -> None:
+        total = counts.sum()
+        share = counts / total if total > 0 else counts
+        e = self._edges
+        self.bars_live.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero, 0.0, share))
+        self.bars_zero.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero, share, 0.0))
+
+    def fraction_text(self) -> str:
+        """The zero-gradient sentence under the histogram (plain text)."""
+        return self.fraction_label.text.split("<br>")[0]
+
+    # -- read-out ----------------------------------------------------------------------
+    def summary_text(self) -> str:
+        return getattr(self._act, "zero_gradient_note", "")
+
+    def hover_text(self, plot, x, y):
+        if plot is self.fn_plot:
+            with np.errstate(all="ignore"):
+                f = float(self._act.forward(np.array([x]))[0])
+                d = float(self._act.derivative(np.array([x]))[0])
+            return f"z = {x:.2f}: f(z) = {style.fmt(f)}, f'(z) = {style.fmt(d)}"
+        e = self._edges
+        i = int(np.searchsorted(e, x, side="right")) - 1
+        if not 0 <= i < len(self._counts):
+            return None
+        total = self._counts.sum()
+        share = self._counts[i] / total if total > 0 else float("nan")
+        return (f"z in [{e[i]:.1f}, {e[i + 1]:.1f}): {int(self._counts[i])} values "
+                f"({share:.1%} of the layer's inputs)")
+
+
+if __name__ == "__main__":
+    demo_show(ActivationPlot, steps=200, dataset="spiral", activation="relu", bias_init=-0.3)

@@ -1,0 +1,165 @@
+"""The contract every plot of the window follows, plus the shared hover read-out."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
+from PyQt6 import QtCore, QtGui
+
+from relu_viz.gui.plots import style
+
+
+class BasePlot(pg.GraphicsLayoutWidget):
+    """A plot panel: items built once per run, updated with setData.
+
+    Subclasses set ``title`` (shown in menus and tab names) and ``slug`` (used in file
+    names) and implement :meth:`rebuild` and :meth:`refresh`. A subclass that calls
+    :meth:`_add_readout` and :meth:`_enable_hover` gets a text line that shows
+    :meth:`summary_text` (the latest values) and, while the mouse is over a plot,
+    :meth:`hover_text` for the point under it, with a vertical cursor line.
+    """
+
+    title = "plot"
+    slug = "plot"
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        self.setBackground("w")
+        self.ci.setContentsMargins(6, 6, 10, 4)
+        self.ci.setSpacing(4)
+        self.readout: pg.LabelItem | None = None
+        self._hover_plots: list[pg.PlotItem] = []
+        self._cursors: dict[int, pg.InfiniteLine] = {}
+        self._hover_proxy = None
+        self._hovering = False
+
+    def rebuild(self, trainer) -> None:
+        """Create the per-layer items for a new run (called after a cold change)."""
+        raise NotImplementedError
+
+    def refresh(self, trainer, upto_step: float | None = None) -> None:
+        """Update every item from ``trainer.history`` (rows up to ``upto_step``)."""
+        raise NotImplementedError
+
+    def export_png(self, path: str, width: int = 1200) -> None:
+        """Write this plot as a PNG ``width`` pixels wide (raises OSError on failure)."""
+        image = self.render_image(width)
+        if image.isNull() or not image.save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+
+    def render_image(self, width: int = 1200) -> QtGui.QImage:
+        """This plot as a QImage ``width`` pixels wide."""
+        self._show_cursors(False)
+        exporter = pg.exporters.ImageExporter(self.scene())
+        exporter.parameters()["width"] = int(width)
+        return exporter.export(toBytes=True)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt name)
+        return QtCore.QSize(480, 320)
+
+    # -- hover read-out ----------------------------------------------------------------
+    def summary_text(self) -> str:
+        """Text of the read-out line when the mouse is not over a plot."""
+        return ""
+
+    def hover_text(self, plot: pg.PlotItem, x: float, y: float) -> str | None:
+        """Text for the point (x, y) in ``plot``'s data coordinates, or None."""
+        return None
+
+    def show_hover(self, plot: pg.PlotItem, x: float, y: float) -> str | None:
+        """Show the read-out and cursor for (x, y) in ``plot`` as if the mouse were there."""
+        text = self.hover_text(plot, x, y)
+        if text is None:
+            self._end_hover()
+            return None
+        self._hovering = True
+        self._set_readout(text)
+        self._show_cursors(True, x)
+        return text
+
+    def _add_readout(self, row: int, col: int = 0, colspan: int = 1) -> None:
+        self.readout = pg.LabelItem("", color=style.MUTED, size=f"{style.SMALL_PT}pt",
+                                    justify="left")
+        self.readout.setMinimumHeight(18)
+        self.ci.addItem(self.readout, row=row, col=col, colspan=colspan)
+
+    def _enable_hover(self, *plots: pg.PlotItem) -> None:
+        self._hover_plots = list(plots)
+        for plot in plots:
+            if id(plot) not in self._cursors:
+                line = pg.InfiniteLine(angle=90, movable=False,
+                                       pen=pg.mkPen(120, 120, 120, 160, width=1,
+                                                    style=QtCore.Qt.PenStyle.DashLine))
+                line.setVisible(False)
+                plot.addItem(line, ignoreBounds=True)
+                self._cursors[id(plot)] = line
+        if self._hover_proxy is None:
+            self._hover_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
+                                               slot=self._on_mouse_moved)
+
+    def _on_mouse_moved(self, args) -> None:
+        pos = args[0]
+        for plot in self._hover_plots:
+            if plot.isVisible() and plot.vb.sceneBoundingRect().contains(pos):
+                p = plot.vb.mapSceneToView(pos)
+                self.show_hover(plot, p.x(), p.y())
+                return
+        self._end_hover()
+
+    def _end_hover(self) -> None:
+        self._hovering = False
+        self._show_cursors(False)
+        self._set_readout(self.summary_text())
+
+    def _show_cursors(self, visible: bool, x: float = 0.0) -> None:
+        for line in self._cursors.values():
+            if visible:
+                line.setPos(x)
+            line.setVisible(visible)
+
+    def _set_readout(self, text: str) -> None:
+        if self.readout is not None:
+            self.readout.setText(text or "&nbsp;")
+
+    def _update_summary(self) -> None:
+        """Call at the end of refresh: the summary shows unless the mouse is over a plot."""
+        if not self._hovering:
+            self._set_readout(self.summary_text())
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._end_hover()
+        super().leaveEvent(event)
+
+
+def nearest_index(xs, x: float) -> int | None:
+    """Index of the value in the sorted array ``xs`` nearest to ``x`` (None if empty)."""
+    n = len(xs)
+    if n == 0:
+        return None
+    i = int(min(max(int(xs.searchsorted(x)), 1), n - 1)) if n > 1 else 0
+    if n > 1 and abs(xs[i - 1] - x) <= abs(xs[i] - x):
+        i -= 1
+    return i
+
+
+def demo_trainer(steps: int = 200, **config):
+    """A trained Trainer for the ``__main__`` demos of the plot modules."""
+    from relu_viz.core.config import TrainConfig
+    from relu_viz.core.trainer import Trainer
+
+    trainer = Trainer(TrainConfig(**config))
+    trainer.run(steps)
+    return trainer
+
+
+def demo_show(plot_cls, steps: int = 200, **config) -> None:
+    """Train a small network, show one plot alone (the plot modules' ``__main__``)."""
+    app = pg.mkQApp(plot_cls.title)
+    trainer = demo_trainer(steps, **config)
+    plot = plot_cls()
+    plot.rebuild(trainer)
+    plot.refresh(trainer)
+    plot.resize(900, 600)
+    plot.setWindowTitle(f"relu_viz: {plot_cls.title}")
+    plot.show()
+    app.exec()

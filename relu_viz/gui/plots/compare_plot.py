@@ -1,0 +1,110 @@
+"""Side-by-side runs overlaid: loss over steps and gradient norm per layer, one colour a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore
+
+from relu_viz.gui.plots import style
+from relu_viz.gui.plots.base import BasePlot
+from relu_viz.gui.plots.loss_plot import moving_average
+
+SMOOTHING = 10
+
+
+def run_color(i: int) -> str:
+    """Colour of run ``i`` of a comparison."""
+    return style.PALETTE[i % len(style.PALETTE)]
+
+
+def _log10_positive(y: np.ndarray) -> np.ndarray:
+    """log10 where y > 0 and finite, NaN elsewhere (no warning for 0 or NaN)."""
+    out = np.full(y.shape, np.nan)
+    ok = np.isfinite(y) & (y > 0)
+    np.log10(y, out=out, where=ok)
+    return out
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    return x[ok], y[ok]
+
+
+class ComparePlot(BasePlot):
+    """Loss (log10, smoothed) of each run over steps and each run's gradient norm per layer.
+
+    The gradient panel shows ``||dL/dW||`` of every weight layer (input to output) at the
+    first step (solid, dots) and at the last step (dashed).
+    """
+
+    title = "Comparison"
+    slug = "compare"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.grad_plot = self.addPlot(row=0, col=1)
+        style.style_axes(self.loss_plot, "step", f"log10 train loss (mean of {SMOOTHING})")
+        style.style_axes(self.grad_plot, "weight layer (input \u2192 output)",
+                         "log10 ||dL/dW||")
+        style.set_title(self.loss_plot, "Loss")
+        style.set_title(self.grad_plot, "Gradient norm per layer: first step \u2014, last - -")
+        self._legend = style.add_legend(self.loss_plot, 4)
+        self._loss_curves: list[pg.PlotDataItem] = []
+        self._first_curves: list[pg.PlotDataItem] = []
+        self._last_curves: list[pg.PlotDataItem] = []
+        self._labels: list[str] = []
+
+    def rebuild(self, comparison) -> None:
+        """One loss curve and two gradient curves per run, named by the run's label."""
+        for curve in self._loss_curves:
+            self.loss_plot.removeItem(curve)
+        for curve in self._first_curves + self._last_curves:
+            self.grad_plot.removeItem(curve)
+        self._legend.clear()
+        self._loss_curves, self._first_curves, self._last_curves = [], [], []
+        self._labels = list(comparison.labels)
+        for i, label in enumerate(self._labels):
+            color = run_color(i)
+            self._loss_curves.append(self.loss_plot.plot(pen=pg.mkPen(color, width=2),
+                                                         name=label))
+            self._first_curves.append(self.grad_plot.plot(
+                pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
+                symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(color)))
+            dashed = pg.mkPen(color, width=2, style=QtCore.Qt.PenStyle.DashLine)
+            self._last_curves.append(self.grad_plot.plot(pen=dashed))
+        style.set_legend_columns(self._legend, len(self._labels))
+        n = max((t.n_layers for t in comparison.trainers), default=1)
+        self.grad_plot.getAxis("bottom").setTicks(
+            [[(i + 1, f"L{i + 1}" if i < n - 1 else "out") for i in range(n)]])
+
+    def refresh(self, comparison, upto_step: float | None = None) -> None:
+        """Redraw every run's curves from its history."""
+        for i, trainer in enumerate(comparison.trainers[: len(self._loss_curves)]):
+            h = trainer.history
+            steps = h.scalar("step", upto_step)
+            loss = moving_average(h.scalar("train_loss", upto_step), SMOOTHING)
+            self._loss_curves[i].setData(*_finite(steps, _log10_positive(loss)))
+            grads = h.layer("grad_w_norm", upto_step)
+            layers = np.arange(1, trainer.n_layers + 1, dtype=float)
+            for curve, row in ((self._first_curves[i], 0), (self._last_curves[i], -1)):
+                if len(grads):
+                    curve.setData(*_finite(layers, _log10_positive(grads[row])))
+                else:
+                    curve.setData([], [])
+
+
+if __name__ == "__main__":
+    from relu_viz.compare import Comparison
+    from relu_viz.core.config import TrainConfig
+
+    app = pg.mkQApp(ComparePlot.title)
+    comp = Comparison.from_spec(TrainConfig(hidden_layers=(16,) * 6), "activation=relu,sigmoid")
+    comp.run(200)
+    plot = ComparePlot()
+    plot.rebuild(comp)
+    plot.refresh(comp)
+    plot.resize(1000, 450)
+    plot.show()
+    app.exec()

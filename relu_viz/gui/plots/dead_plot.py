@@ -1,0 +1,116 @@
+"""Dead units (never active on the training set) and sparsity per hidden layer over steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore
+
+from relu_viz.gui.plots import style
+from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
+
+
+class DeadPlot(BasePlot):
+    """dead_fraction (solid) and sparsity (dashed, same colour) of each hidden layer."""
+
+    title = "Dead units and sparsity"
+    slug = "dead"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._names: list[str] = []
+        self._steps = np.empty(0)
+        self._dead = np.empty((0, 0))
+        self._sparse = np.empty((0, 0))
+        self.dead_curves: list[pg.PlotDataItem] = []
+        self.sparsity_curves: list[pg.PlotDataItem] = []
+
+        self.plot = self.addPlot(row=0, col=0)
+        style.style_axes(self.plot, "step", "fraction of units")
+        style.set_title(self.plot, "Dead units (solid) and sparsity (dashed) per hidden layer")
+        self.plot.setYRange(0.0, 1.0, padding=0.02)
+        self.plot.vb.setLimits(yMin=-0.05, yMax=1.05)
+        self.plot.vb.setMouseEnabled(y=False)
+        self.plot.getAxis("left").setWidth(52)
+        self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
+        self.legend = style.add_legend(self.plot, 4)
+        # Two grey keys explain the line styles; they are never added to the plot.
+        self._key_dead = pg.PlotDataItem(pen=pg.mkPen(style.MUTED, width=2))
+        self._key_sparse = pg.PlotDataItem(pen=pg.mkPen(
+            style.MUTED, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
+        self._add_readout(row=1)
+        self._enable_hover(self.plot)
+
+    def rebuild(self, trainer) -> None:
+        """Two curves per hidden layer (the output layer has no dead units)."""
+        for curve in self.dead_curves + self.sparsity_curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        self.dead_curves, self.sparsity_curves = [], []
+        names = list(trainer.layer_names())[:-1]
+        n_all = len(names) + 1
+        for i, name in enumerate(names):
+            dead = self.plot.plot(pen=style.layer_pen(i, n_all, width=2.2), name=name)
+            sparse = self.plot.plot(pen=style.layer_pen(i, n_all, width=1.4, dashed=True))
+            for curve in (dead, sparse):
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+            self.dead_curves.append(dead)
+            self.sparsity_curves.append(sparse)
+        if names:
+            self.legend.addItem(self._key_dead, "dead: never active on the train set")
+            self.legend.addItem(self._key_sparse, "sparsity: zeros in the batch")
+        # The two keys take one column to themselves when there are many layers.
+        style.set_legend_columns(self.legend, len(names) + 2)
+        self._names = names
+        self._steps = np.empty(0)
+        self._dead = self._sparse = np.empty((0, len(names)))
+        self._update_summary()
+
+    def refresh(self, trainer, upto_step: float | None = None) -> None:
+        """Update the curves from the history (rows with step <= upto_step)."""
+        if len(self.dead_curves) != trainer.n_layers - 1:
+            self.rebuild(trainer)
+        h = trainer.history
+        n = len(self.dead_curves)
+        steps = h.scalar("step", upto_step)
+        dead = h.layer("dead_fraction", upto_step)[:, :n]
+        sparse = h.layer("sparsity", upto_step)[:, :n]
+        for i in range(n):
+            self.dead_curves[i].setData(steps, dead[:, i], connect="finite")
+            self.sparsity_curves[i].setData(steps, sparse[:, i], connect="finite")
+        self._steps, self._dead, self._sparse = steps, dead, sparse
+        self._update_summary()
+
+    def _row_text(self, i: int) -> str:
+        parts = []
+        for k, name in enumerate(self._names):
+            d = self._last_finite(self._dead[: i + 1, k])
+            parts.append(f"{name.split(' ')[0]} dead {self._pct(d)} / sparse "
+                         f"{self._pct(self._sparse[i, k])}")
+        if len(parts) > 6:
+            parts = parts[:3] + ["\u2026"] + parts[-2:]
+        return f"step {int(self._steps[i])} \u00b7 " + " \u00b7 ".join(parts)
+
+    @staticmethod
+    def _last_finite(col: np.ndarray) -> float:
+        idx = np.flatnonzero(np.isfinite(col))
+        return float(col[idx[-1]]) if idx.size else float("nan")
+
+    @staticmethod
+    def _pct(v: float) -> str:
+        return "\u2014" if v != v else f"{v:.0%}"
+
+    def summary_text(self) -> str:
+        if not len(self._steps):
+            return "no steps yet" if self._names else "no hidden layers"
+        return self._row_text(len(self._steps) - 1)
+
+    def hover_text(self, plot, x, y):
+        i = nearest_index(self._steps, x)
+        return None if i is None else self._row_text(i)
+
+
+if __name__ == "__main__":
+    demo_show(DeadPlot, steps=300, dataset="spiral", hidden_layers=(16, 16, 16),
+              learning_rate=0.05, bias_init=-0.5)
