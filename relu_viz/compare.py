@@ -87,7 +87,7 @@ class Comparison:
                 dst_w[...] = w
             for dst_b, b in zip(m.biases, src.biases):
                 dst_b[...] = b
-            _adopt_initial_parameters(t)
+            t.set_initial_parameters(m.params)
         return shared
 
     # -- stepping ------------------------------------------------------------------------
@@ -126,17 +126,6 @@ class Comparison:
         except ValueError:
             raise KeyError(f"compare: no run {label!r}; runs are "
                            f"{', '.join(self.labels)}") from None
-
-
-def _adopt_initial_parameters(trainer: Trainer) -> None:
-    """Make the trainer's current parameters its step-0 parameters (for ``reset``).
-
-    The Trainer has no public setter for its initial parameters yet, so this touches
-    the two copies it keeps; nothing has been stepped at this point.
-    """
-    params = trainer.model.params
-    trainer._initial_params = params.copy()
-    trainer._last_good = (0, params.copy())
 
 
 # -- specs and labels --------------------------------------------------------------------
@@ -229,7 +218,9 @@ def _labels(configs: list[TrainConfig], fields: list[str]) -> list[str]:
     """``field=value`` of each run for the fields whose value differs between runs."""
     differing = [f for f in fields
                  if len({repr(getattr(c, f)) for c in configs}) > 1] or fields
-    labels = [" ".join(f"{f}={_format(getattr(c, f))}" for f in differing) for c in configs]
+    # A field left at None (e.g. alpha: the activation's default) is not named.
+    labels = [" ".join(f"{f}={_format(getattr(c, f))}" for f in differing
+                       if getattr(c, f) is not None) or "default" for c in configs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"compare: two runs are the same ({', '.join(labels)})")
     return labels

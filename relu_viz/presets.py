@@ -26,6 +26,11 @@ it and compares it with its ``min`` / ``max`` bounds. The condition kinds (``wha
     ``window`` finite values / mean of its first ``window`` finite values.
 ``scalar``
     scalar ``name`` at ``at``.
+``layer_growth``
+    the smallest ratio ``metric[i] / metric[i + 1]`` over neighbouring weight layers
+    at ``at``: at least 1 when the metric grows layer by layer toward the input.
+``diverged``
+    1 when the run diverged (non-finite loss or gradient), else 0.
 ``diverged_at``
     the step at which the run diverged (infinity when it did not).
 ``prediction_min``
@@ -64,6 +69,8 @@ _KINDS = {
     "run_ratio": ({"metric", "at", "other"}, {"layers", "reduce"}),
     "loss_fall": (set(), {"loss", "window"}),
     "scalar": ({"name", "at"}, set()),
+    "layer_growth": ({"metric", "at"}, set()),
+    "diverged": (set(), set()),
     "diverged_at": (set(), set()),
     "prediction_min": (set(), set()),
 }
@@ -168,23 +175,25 @@ def from_dict(data: Any, path: Path | None = None) -> Preset:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"config: {exc}") from None
     compare = data.get("compare")
-    labels = [SINGLE_LABEL]
+    labels, n_layers = [SINGLE_LABEL], len(config.hidden_layers) + 1
     if compare is not None:
         try:
-            labels = run_labels(config, overrides_from_spec(compare))
+            overrides = overrides_from_spec(compare)
+            labels = run_labels(config, overrides)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"compare: {exc}") from None
+        n_layers = min(len(config.replace(**o).hidden_layers) + 1 for o in overrides)
     check = data["check"]
     if not isinstance(check, list) or not check:
         raise ValueError("check: expected a non-empty list of conditions")
     for i, cond in enumerate(check):
-        _validate_condition(cond, labels, f"check[{i}]")
+        _validate_condition(cond, labels, n_layers, f"check[{i}]")
     return Preset(name=data["name"], title=data["title"], description=data["description"],
                   claim=data["claim"], steps=steps, config=config,
                   check=tuple(check), compare=compare, path=path)
 
 
-def _validate_condition(cond: Any, labels: list[str], where: str) -> None:
+def _validate_condition(cond: Any, labels: list[str], n_layers: int, where: str) -> None:
     if not isinstance(cond, dict) or cond.get("what") not in _KINDS:
         raise ValueError(f"{where}: expected an object with 'what' one of {', '.join(_KINDS)}")
     required, optional = _KINDS[cond["what"]]
@@ -210,8 +219,30 @@ def _validate_condition(cond: Any, labels: list[str], where: str) -> None:
         raise ValueError(f"{where}: name {cond['name']!r} is not one of {', '.join(SCALAR_NAMES)}")
     if cond.get("loss", "train_loss") not in ("train_loss", "test_loss"):
         raise ValueError(f"{where}: loss must be train_loss or test_loss")
+    if "at" in cond and not (cond["at"] in _AT_TEXT or _is_int(cond["at"])):
+        raise ValueError(f"{where}: at {cond['at']!r} is not one of {', '.join(_AT_TEXT)} "
+                         f"or a step number")
+    def is_layer(i) -> bool:
+        return _is_int(i) and -n_layers <= i < n_layers
+
+    for key in ("num", "den"):
+        if key in cond and not is_layer(cond[key]):
+            raise ValueError(f"{where}: {key} {cond[key]!r} is not a layer index "
+                             f"in [{-n_layers}, {n_layers - 1}]")
+    sel = cond.get("layers", "hidden")
+    if not (sel in ("hidden", "all") or is_layer(sel) or (
+            isinstance(sel, list) and sel and all(is_layer(i) for i in sel))):
+        raise ValueError(f"{where}: layers {sel!r} is not hidden, all, a layer index in "
+                         f"[{-n_layers}, {n_layers - 1}] or a list of them")
+    window = cond.get("window", 10)
+    if not _is_int(window) or window < 1:
+        raise ValueError(f"{where}: window {window!r} is not a positive integer")
     if cond.get("reduce", "max") not in _REDUCE:
         raise ValueError(f"{where}: reduce must be one of {', '.join(_REDUCE)}")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 # -- verifying ---------------------------------------------------------------------------
@@ -271,20 +302,42 @@ def verify(preset: Preset, trainers: dict[str, Trainer]) -> list[CheckResult]:
 def describe(cond: dict) -> str:
     """A condition as a short text."""
     what = cond["what"]
-    at = cond.get("at", "")
+    at = _AT_TEXT.get(cond.get("at"), f"at step {cond.get('at')}")
     if what == "layer_ratio":
-        return f"{cond['metric']} layer {cond['num']} / layer {cond['den']} at {at}"
+        return (f"{cond['metric']} of {_layer_text(cond['num'])} / "
+                f"{_layer_text(cond['den'])} {at}")
     if what in ("layer_metric", "run_ratio"):
-        text = (f"{cond.get('reduce', 'max')} {cond['metric']} over "
-                f"{cond.get('layers', 'hidden')} layers at {at}")
-        return text + (f" / same of {cond['other']}" if what == "run_ratio" else "")
+        sel = cond.get("layers", "hidden")
+        if isinstance(sel, int):
+            text = f"{cond['metric']} of {_layer_text(sel)} {at}"
+        else:
+            where = f"{sel} layers" if isinstance(sel, str) else f"layers {sel}"
+            text = f"{cond.get('reduce', 'max')} {cond['metric']} over {where} {at}"
+        return text + (f" / the same in {cond['other']}" if what == "run_ratio" else "")
     if what == "loss_fall":
-        return f"fraction {cond.get('loss', 'train_loss')} fell"
+        k = int(cond.get("window", 10))
+        return (f"fraction by which {cond.get('loss', 'train_loss')} fell "
+                f"(mean of the first {k} values vs the last {k})")
     if what == "scalar":
-        return f"{cond['name']} at {at}"
+        return f"{cond['name']} {at}"
+    if what == "layer_growth":
+        return f"smallest {cond['metric']} ratio of a layer to the next {at}"
+    if what == "diverged":
+        return "diverged (1 yes, 0 no)"
     if what == "diverged_at":
         return "step at which training diverged"
     return "smallest prediction"
+
+
+_AT_TEXT = {"first": "at the first step", "last": "at the last step",
+            "first_eval": "at the first evaluation", "last_eval": "at the last evaluation",
+            "all": "over all steps"}
+
+
+def _layer_text(i: int) -> str:
+    if i == -1:
+        return "the output layer"
+    return f"layer {i + 1}" if i >= 0 else f"layer {i} from the end"
 
 
 _REDUCE = {"max": max, "min": min, "mean": lambda v: sum(v) / len(v)}
@@ -310,6 +363,12 @@ def _measure(cond: dict, trainer: Trainer, trainers: dict[str, Trainer]) -> floa
     if what == "scalar":
         return _reduce([float(r) for r in _scalar_rows(trainer, cond["name"], cond["at"])],
                        "max")
+    if what == "layer_growth":
+        rows = _rows(trainer, cond["metric"], cond["at"])
+        return _reduce([_ratio(r[i], r[i + 1]) for r in rows for i in range(len(r) - 1)],
+                       "min")
+    if what == "diverged":
+        return 1.0 if trainer.diverged else 0.0
     if what == "diverged_at":
         return float(trainer.step_count + 1) if trainer.diverged else float("inf")
     X = np.concatenate([trainer.X_train, trainer.X_test])

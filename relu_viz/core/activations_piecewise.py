@@ -43,16 +43,24 @@ class ReLU(Activation):
         return np.greater(z, 0)
 
     def forward_train(self, z, out, cache):
-        mask = buffer(cache, "mask", z, kernels.mask_dtype(z.dtype))
-        kernels.relu_forward_with_mask(z, out, mask)
-        cache["mask_of"] = z.__array_interface__["data"][0]
+        plan = cache.get("relu_fwd")
+        if plan is None or plan[0] is not z or plan[1] is not out or plan[2] != z.shape:
+            mask = buffer(cache, "mask", z, kernels.mask_dtype(z.dtype))
+            run = kernels.relu_forward_with_mask_plan(z, out, mask)
+            plan = cache["relu_fwd"] = (z, out, z.shape, mask, run)
+        plan[4]()
 
     def backward_train(self, delta, z, a, cache, out):
-        mask = cache.get("mask")
-        if (mask is None or mask.shape != z.shape
-                or cache.get("mask_of") != z.__array_interface__["data"][0]):
-            mask = kernels.relu_mask(z)  # no forward_train on this z: rebuild the mask
-        kernels.relu_backward(delta, mask, out)
+        fwd = cache.get("relu_fwd")
+        if fwd is None or fwd[0] is not z or fwd[2] != z.shape:
+            kernels.relu_backward(delta, kernels.relu_mask(z), out)  # no forward_train on z
+            return
+        plan = cache.get("relu_bwd")
+        if (plan is None or plan[0] is not delta or plan[1] is not out
+                or plan[2] is not fwd[3] or plan[3] != delta.shape):
+            run = kernels.relu_backward_plan(delta, fwd[3], out)
+            plan = cache["relu_bwd"] = (delta, out, fwd[3], delta.shape, run)
+        plan[4]()
 
 
 class LeakyReLU(Activation):

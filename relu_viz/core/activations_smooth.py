@@ -51,7 +51,8 @@ class GELU(Activation):
 
     def _formula(self):
         return ("f(z) = 0.5*z*(1 + tanh(u)),  u = sqrt(2/pi)*(z + 0.044715*z^3)\n"
-                "f'(z) = 0.5*(1 + tanh(u)) + 0.5*z*(1 - tanh(u)^2)*sqrt(2/pi)*(1 + 3*0.044715*z^2)\n"
+                "f'(z) = 0.5*(1 + tanh(u))\n"
+                "        + 0.5*z*(1 - tanh(u)^2)*sqrt(2/pi)*(1 + 3*0.044715*z^2)\n"
                 "(tanh approximation of z*Phi(z); max error vs the erf form ~ 5e-4)")
 
     @staticmethod
@@ -154,7 +155,8 @@ class Sigmoid(Activation):
     """Logistic sigmoid, ``1 / (1 + exp(-z))`` computed as ``0.5 tanh(0.5 z) + 0.5``."""
 
     name = "sigmoid"
-    zero_gradient_note = "f'(z) = s(z)*(1 - s(z)) <= 0.25: saturates (vanishing gradient) for large |z|."
+    zero_gradient_note = ("f'(z) = s(z)*(1 - s(z)) <= 0.25: saturates (vanishing gradient) "
+                          "for large |z|.")
 
     def _formula(self):
         return "f(z) = 1/(1 + exp(-z)) = 0.5*tanh(z/2) + 0.5\nf'(z) = f(z)*(1 - f(z))"

@@ -12,27 +12,39 @@ import numpy as np
 
 BLOCK = 16384  # elements per row of the blocked form
 CHUNK = 2 * BLOCK  # elements per chunk of the multi-pass kernels
-_CONSTS: dict = {}
+_CONSTS: dict = {}  # (value, dtype) -> read-only block of CHUNK elements
+_VIEWS: dict = {}  # (value, dtype, shape) -> view of a block (bounded; the fast path)
+MASK_DTYPES = {np.dtype(f"f{k}"): np.dtype(f"i{k}") for k in (2, 4, 8)}
 _local = threading.local()
 
 
 def mask_dtype(dtype) -> np.dtype:
-    """Integer dtype of the ReLU mask for float ``dtype`` (int32 for float32, int64 else)."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
-        raise TypeError(f"ReLU masks need float16/32/64 data, got {dtype}")
-    return np.dtype(f"i{dtype.itemsize}")
+    """Integer dtype of the ReLU mask for float ``dtype`` (int32 for float32, int64 for float64)."""
+    it = MASK_DTYPES.get(dtype)
+    if it is None:
+        it = MASK_DTYPES.get(np.dtype(dtype))
+        if it is None:
+            raise TypeError(f"ReLU masks need float16/32/64 data, got {np.dtype(dtype)}")
+    return it
 
 
 def const_like(value, dtype, like) -> np.ndarray:
-    """Read-only array of ``value`` with the shape of ``like`` (size <= CHUNK)."""
-    key = (value, np.dtype(dtype))
-    arr = _CONSTS.get(key)
-    if arr is None:
-        arr = np.full(CHUNK, value, dtype=dtype)
-        arr.flags.writeable = False
-        _CONSTS[key] = arr
-    return arr[:like.size].reshape(like.shape)
+    """Read-only array of ``value`` with the shape of ``like`` (a cached block if it fits)."""
+    key = (value, dtype, like.shape)
+    view = _VIEWS.get(key)
+    if view is not None:
+        return view
+    if like.size > CHUNK:
+        return np.broadcast_to(np.asarray(value, dtype), like.shape)
+    block = _CONSTS.get((value, dtype))
+    if block is None:
+        block = np.full(CHUNK, value, dtype=dtype)
+        block.flags.writeable = False
+        _CONSTS[(value, dtype)] = block
+    if len(_VIEWS) >= 512:  # many distinct shapes (plots): start over
+        _VIEWS.clear()
+    view = _VIEWS[key] = block[:like.size].reshape(like.shape)
+    return view
 
 
 def flat_views(*arrays):
@@ -45,13 +57,21 @@ def flat_views(*arrays):
 
 
 def check_out(x, out, dtype=None):
-    """Validate or allocate ``out`` for input ``x``."""
-    dtype = x.dtype if dtype is None else np.dtype(dtype)
+    """Validate or allocate ``out`` for input ``x``.
+
+    ``out`` may be ``x`` itself. Partial overlap with ``x`` is rejected for arrays larger
+    than CHUNK, which are processed piecewise; below that every pass is one ufunc call
+    that NumPy makes overlap-safe.
+    """
+    if dtype is None:
+        dtype = x.dtype
     if out is None:
-        return np.empty(x.shape, dtype)
+        return np.empty_like(x, dtype=dtype)  # same memory layout as x
+    if out is x:
+        return out
     if not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype != dtype:
         raise ValueError(f"out must be an ndarray of shape {x.shape} and dtype {dtype}")
-    if out is not x and np.may_share_memory(out, x) and not _same_memory(out, x):
+    if x.size > CHUNK and np.may_share_memory(out, x) and not _same_memory(out, x):
         raise ValueError("out must be the input itself or not overlap it")
     return out
 
@@ -62,36 +82,90 @@ def _same_memory(a, b) -> bool:
 
 
 def as_float(x) -> np.ndarray:
+    """``x`` as an ndarray; float dtypes are kept, anything else becomes float64."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return x
     x = np.asarray(x)
+    if x.dtype.kind == "c":
+        raise TypeError("complex input is not supported")
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-def with_const(ufunc, x, value, out):
-    """``ufunc(x, value, out=out)`` with the constant as a cached array (fast path)."""
+def const_calls(ufunc, x, value, out) -> list:
+    """The calls ``[(ufunc, a, b, out), ...]`` that compute ``ufunc(x, value, out=out)`` fast.
+
+    Up to CHUNK elements: one call against a cached constant array. Above: rows of BLOCK
+    against one cached row (it stays in L1/L2), plus the tail. Large strided arrays: the
+    scalar form (correct, slower).
+    """
     n = x.size
     if n <= CHUNK:
-        return ufunc(x, const_like(value, x.dtype, x), out=out)
+        return [(ufunc, x, const_like(value, x.dtype, x), out)]
     flats = flat_views(x, out)
-    if flats is None:  # large and strided: scalar form (correct, slower)
-        return ufunc(x, x.dtype.type(value), out=out)
+    if flats is None:
+        return [(ufunc, x, x.dtype.type(value), out)]
     xf, of = flats
     m = n - n % BLOCK
     row = const_like(value, x.dtype, xf[:BLOCK])
-    ufunc(xf[:m].reshape(-1, BLOCK), row, out=of[:m].reshape(-1, BLOCK))
+    calls = [(ufunc, xf[:m].reshape(-1, BLOCK), row, of[:m].reshape(-1, BLOCK))]
     if m < n:
-        ufunc(xf[m:], row[:n - m], out=of[m:])
+        calls.append((ufunc, xf[m:], row[:n - m], of[m:]))
+    return calls
+
+
+def with_const(ufunc, x, value, out):
+    """``ufunc(x, value, out=out)`` with the constant as a cached array; returns ``out``."""
+    if x.size <= CHUNK:
+        ufunc(x, const_like(value, x.dtype, x), out=out)
+        return out
+    for f, a, b, o in const_calls(ufunc, x, value, out):
+        f(a, b, out=o)
     return out
+
+
+def as_plan(calls):
+    """A no-argument function running the prepared ``(ufunc, a, b, out)`` calls."""
+    if len(calls) == 1:
+        (f, a, b, o), = calls
+        return lambda: f(a, b, out=o)
+    if len(calls) == 2:
+        (f1, a1, b1, o1), (f2, a2, b2, o2) = calls
+
+        def run2():
+            f1(a1, b1, out=o1)
+            f2(a2, b2, out=o2)
+        return run2
+
+    def run():
+        for f, a, b, o in calls:
+            f(a, b, out=o)
+    return run
 
 
 def scratch_blocks(dtype, k) -> list:
     """``k`` per-thread scratch blocks of CHUNK elements of ``dtype``."""
-    store = getattr(_local, "store", None)
+    store = getattr(_local, "blocks", None)
     if store is None:
-        store = _local.store = {}
-    blocks = store.setdefault(np.dtype(dtype), [])
+        store = _local.blocks = {}
+    blocks = store.setdefault(dtype, [])
     while len(blocks) < k:
         blocks.append(np.empty(CHUNK, dtype))
     return blocks[:k]
+
+
+def _scratch_like(x, k) -> list:
+    """``k`` per-thread scratch arrays shaped like ``x`` (size <= CHUNK), views cached."""
+    views = getattr(_local, "views", None)
+    if views is None:
+        views = _local.views = {}
+    key = (x.dtype, x.shape, k)
+    found = views.get(key)
+    if found is None:
+        if len(views) >= 256:
+            views.clear()
+        n = x.size
+        found = views[key] = [b[:n].reshape(x.shape) for b in scratch_blocks(x.dtype, k)]
+    return found
 
 
 def chunked(body, arrays, n_scratch):
@@ -99,8 +173,7 @@ def chunked(body, arrays, n_scratch):
     x = arrays[0]
     n = x.size
     if n <= CHUNK:
-        scratch = [s[:n].reshape(x.shape) for s in scratch_blocks(x.dtype, n_scratch)]
-        body(*arrays, *scratch)
+        body(*arrays, *_scratch_like(x, n_scratch))
         return
     flats = flat_views(*arrays)
     if flats is None:  # large and strided: full-size temporaries
@@ -110,5 +183,3 @@ def chunked(body, arrays, n_scratch):
     for i in range(0, n, CHUNK):
         j = min(i + CHUNK, n)
         body(*[f[i:j] for f in flats], *[s[:j - i] for s in blocks])
-
-

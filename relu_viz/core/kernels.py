@@ -7,27 +7,40 @@ it without allocating (the only scratch is one small per-thread block, see below
 Kink convention: the derivative at exactly 0 is the left one, ``ReLU'(0) = 0``,
 ``LeakyReLU'(0) = alpha``, ``ELU'(0) = alpha``.
 
-Why these formulations (interleaved medians, float32, 1 thread, 2-vCPU AVX-512 machine;
-"x copy" = GB/s of the kernel / GB/s of ``np.copyto`` of the same size, counting only the
-bytes the operation must read and write; ``benchmarks/bench_kernels.py`` prints them):
+Measured on the project machine (2 vCPU AVX-512, NumPy 2.4.6, 1 thread; interleaved
+round-robin medians of ``benchmarks/bench_kernels.py``; "x copy" = GB/s of the operation /
+GB/s of ``np.copyto`` of the same size, counting only the bytes it must read and write;
+ranges are over several runs, the 1e5 copy time itself flips between 4.7 and 9.1 us):
 
-* ``np.maximum(x, 0)`` with a scalar runs a slow non-vectorised loop here: 0.17-0.28x copy
-  from 1e4 to 1e6 elements (float64 0.27-0.58x), 0.58x (float64 0.84x) at 1e7.
-* Against a cached array of zeros it runs 0.5-0.8x in cache, but a full-size zeros array
-  is a third memory stream: 0.5-0.6x at 1e7.
-* So above ``2 * BLOCK`` elements a contiguous array is viewed as rows of ``BLOCK`` and
-  compared with one row of zeros that stays in L1/L2: 0.55-0.8x in cache and 1.0-1.15x at
-  4e6-8e6 for both float32 and float64 (``np.copyto`` itself is a write-combining memcpy).
-  Binary ufuncs have a lower ceiling than copy in cache here: ``np.add(x, zeros)`` also
-  reaches only 0.45-0.65x at 1e5.
-* The mask kept for backward is an integer 0/1 array of the same item size as the data
-  (int32 for float32, int64 for float64), made by two integer passes on the bit pattern;
-  backward is one integer multiply of the gradient's bit pattern (0.8-1.3x copy, vs
-  0.3-0.45x for ``grad * (x > 0)`` and ``np.multiply(grad, bool_mask)``).
-* Multi-pass kernels (leaky ReLU, ELU, sigmoid, their backward) run chunk by chunk over
-  ``2 * BLOCK`` elements so the intermediate passes stay in cache.
+=====================================  ==========  ==========  ==========  ==========
+float32                                1e3         1e5         1e6         1e7
+=====================================  ==========  ==========  ==========  ==========
+np.maximum(x, 0, out=y)                0.33x       0.18-0.27x  0.24-0.27x  0.62x
+np.maximum(x, zeros, out=y)            0.75x       0.46-0.72x  0.22-0.28x  0.57x
+relu (blocked zeros row)               0.30x       0.34-0.62x  0.62-0.76x  0.92-1.07x
+relu_inplace                           0.43x       0.61-0.92x  0.73-1.0x   1.12-1.60x
+grad * (x > 0)                         0.35x       0.39-0.59x  0.30-0.38x  0.58-0.61x
+np.multiply(grad, bool_mask)           0.46x       0.31-0.61x  0.28-0.33x  0.60-0.67x
+relu_backward (int mask)               0.35x       0.56-1.0x   0.57-0.66x  1.0-1.06x
+relu_backward_plan (training path)     1.3x        0.70-1.38x  0.95-0.99x  1.02-1.13x
+=====================================  ==========  ==========  ==========  ==========
 
-Figures swing by +-30 % between runs on shared machines; compare ratios from one run.
+* ``np.maximum`` against a scalar is not vectorised here (0.16-0.34x below 1e7, float64
+  too); against a full-size zeros array it is fast in cache but the zeros are a third
+  memory stream out of cache. So above ``2 * BLOCK`` elements contiguous arrays are
+  viewed as rows of ``BLOCK`` and compared with one cached row of zeros that stays in
+  L1/L2; float64 at 1e7: blocked 1.0x, scalar 0.86x, full zeros 0.61x.
+* In cache (1e5) no two-input ufunc gets near copy here: ``np.maximum(x, zeros)`` and
+  ``np.add(x, zeros)`` reach 0.45-0.75x, so the 0.8x forward target at 1e5 is not met.
+* Below ~1e4 elements the Python cost of a call (~0.5-1.5 us) dominates; the MLP uses
+  :func:`relu_forward_with_mask_plan` / :func:`relu_backward_plan`, prepared once per
+  layer buffer, which cost about one bare ufunc call each.
+* The kept mask is an integer 0/1 array of the data's item size (int32 for float32),
+  made by two integer passes on the bit pattern; backward is one integer multiply of the
+  gradient's bit pattern.
+* Leaky ReLU / ELU / sigmoid run chunk by chunk (``2 * BLOCK`` elements) so their passes
+  stay in cache: 0.53-0.58x (leaky), 0.28-0.33x (ELU), 0.37-0.41x (sigmoid) at 1e7 vs
+  0.04x, 0.04x and 0.08-0.12x for ``np.where`` / ``1 / (1 + np.exp(-x))`` forms.
 """
 
 from __future__ import annotations
@@ -35,7 +48,8 @@ from __future__ import annotations
 import numpy as np
 
 from relu_viz.core.kernel_blocks import (
-    BLOCK, as_float, check_out, chunked, const_like, mask_dtype, with_const,
+    BLOCK, MASK_DTYPES, as_float, as_plan, check_out, chunked, const_calls, const_like,
+    mask_dtype, with_const,
 )
 from relu_viz.core.kernels_smooth import (
     elu, elu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward,
@@ -44,7 +58,8 @@ from relu_viz.core.kernels_smooth import (
 __all__ = [
     "BLOCK", "relu", "relu_inplace", "relu_mask", "relu_forward_with_mask", "relu_backward",
     "leaky_relu", "leaky_relu_backward", "elu", "elu_backward", "sigmoid",
-    "sigmoid_backward", "tanh", "tanh_backward", "mask_dtype",
+    "sigmoid_backward", "tanh", "tanh_backward", "mask_dtype", "relu_forward_with_mask_plan",
+    "relu_backward_plan",
 ]
 
 
@@ -115,8 +130,30 @@ def relu_forward_with_mask(x, out=None, mask=None):
     out, mask = check_out(x, out), check_out(x, mask, it)
     bits = out.view(it)
     with_const(np.maximum, x.view(it), 0, bits)
-    with_const(np.minimum, bits, 1, mask)  # bits are >= 0, so min(bits, 1) is x > 0
+    with_const(np.minimum, bits, 1, mask)
     return out, mask
+
+
+def relu_forward_with_mask_plan(x, out, mask):
+    """``relu_forward_with_mask(x, out, mask)`` prepared once for buffers reused every step.
+
+    Parameters
+    ----------
+    x, out : ndarray of the same shape and float dtype
+    mask : ndarray of that shape and dtype ``mask_dtype(x.dtype)``
+
+    Returns
+    -------
+    run : callable with no arguments
+        Recomputes ``out`` and ``mask`` from the current contents of ``x`` with no
+        per-call validation (about 2 ufunc calls of overhead).
+    """
+    it = mask_dtype(x.dtype)
+    check_out(x, out)
+    check_out(x, mask, it)
+    bits = out.view(it)
+    return as_plan(const_calls(np.maximum, x.view(it), 0, bits)  # negative floats: bits < 0
+                   + const_calls(np.minimum, bits, 1, mask))  # bits >= 0: min(bits, 1) = x > 0
 
 
 def relu_backward(grad, mask, out=None):
@@ -140,12 +177,33 @@ def relu_backward(grad, mask, out=None):
     out = check_out(grad, out)
     if mask.shape != grad.shape:
         raise ValueError(f"mask shape {mask.shape} != grad shape {grad.shape}")
-    if grad.dtype.itemsize in (2, 4, 8) and mask.dtype == mask_dtype(grad.dtype):
-        it = mask.dtype
+    it = MASK_DTYPES.get(grad.dtype)
+    if it is not None and mask.dtype == it:  # 0/1 integers times the gradient's bits
         np.multiply(grad.view(it), mask, out=out.view(it))
     else:
         np.multiply(grad, mask, out=out, casting="unsafe")
     return out
+
+
+def relu_backward_plan(grad, mask, out):
+    """``relu_backward(grad, mask, out)`` prepared once for buffers reused every step.
+
+    Parameters
+    ----------
+    grad, out : ndarray of the same shape and float dtype (``out`` may be ``grad``)
+    mask : ndarray of that shape, a kept integer mask or a bool/float 0/1 mask
+
+    Returns
+    -------
+    run : callable with no arguments
+    """
+    if mask.shape != grad.shape:
+        raise ValueError(f"mask shape {mask.shape} != grad shape {grad.shape}")
+    check_out(grad, out)
+    it = MASK_DTYPES.get(grad.dtype)
+    if it is not None and mask.dtype == it:
+        return as_plan([(np.multiply, grad.view(it), mask, out.view(it))])
+    return lambda: np.multiply(grad, mask, out=out, casting="unsafe")
 
 
 # -- leaky ReLU / PReLU -----------------------------------------------------------------
@@ -177,16 +235,20 @@ def leaky_relu(x, alpha, out=None):
     return out
 
 
-def _slope_into(t, src, low):
-    """Write ``1 if src > 0 else low`` into ``t``, exactly."""
-    np.sign(src, out=t)  # -1 / 0 / 1
+def _slope_into(t, u, src, low):
+    """Write ``1 if src > 0 else low`` into ``t`` exactly (``u`` is scratch).
+
+    ``np.greater`` into floats then an array maximum is ~2.5x faster here than
+    ``np.sign`` and a maximum against a scalar (scalar maximum is not vectorised).
+    """
+    np.greater(src, const_like(0, src.dtype, src), out=t)  # 0.0 / 1.0
     if 0.0 <= low <= 1.0:
-        np.maximum(t, low, out=t)
-        return
-    np.subtract(1.0, t, out=t)
-    np.minimum(t, 1.0, out=t)  # 1 where src <= 0, else 0
-    np.multiply(t, low - 1.0, out=t)  # low - 1 is exact for 0.5 <= low <= 2**24
-    np.add(t, 1.0, out=t)  # == low there; otherwise within one ulp of |low - 1|
+        u.fill(low)
+        np.maximum(t, u, out=t)
+    else:  # exact 0/1-weight blend: t + low * (1 - t)
+        np.subtract(1.0, t, out=u)
+        np.multiply(u, low, out=u)
+        np.add(t, u, out=t)
 
 
 def leaky_relu_backward(grad, x, alpha, out=None):
@@ -206,9 +268,9 @@ def leaky_relu_backward(grad, x, alpha, out=None):
     out = check_out(grad, out)
     alpha = float(alpha)
 
-    def body(gc, xc, oc, t):
-        _slope_into(t, xc, alpha)
+    def body(gc, xc, oc, t, u):
+        _slope_into(t, u, xc, alpha)
         np.multiply(gc, t, out=oc)
 
-    chunked(body, (grad, x, out), 1)
+    chunked(body, (grad, x, out), 2)
     return out

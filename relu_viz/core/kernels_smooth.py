@@ -69,12 +69,10 @@ def elu_backward(grad, y, alpha=1.0, out=None):
     def body(gc, yc, oc, t, s):
         np.minimum(yc, const_like(0, yc.dtype, yc), out=t)
         np.add(t, alpha, out=t)  # alpha * exp(x) for x <= 0, alpha for x > 0
+        np.greater(yc, const_like(0, yc.dtype, yc), out=s)  # [y > 0] = [x > 0]
         if alpha <= 1.0:
-            np.sign(yc, out=s)
             np.maximum(t, s, out=t)  # 1 where y > 0; t in [0, alpha] elsewhere
         else:  # exact blend t * [y <= 0] + [y > 0]
-            np.sign(yc, out=s)
-            np.maximum(s, 0.0, out=s)  # [y > 0]
             np.subtract(1.0, s, out=s)
             np.multiply(t, s, out=t)
             np.subtract(1.0, s, out=s)
@@ -135,11 +133,11 @@ def tanh_backward(grad, y, out=None):
     grad, y = as_float(grad), as_float(y)
     out = check_out(grad, out)
 
-    def body(gc, yc, oc, t):
+    def body(gc, yc, oc, t, u):
         np.subtract(1.0, yc, out=t)
+        np.add(1.0, yc, out=u)  # y is read before out is written
         np.multiply(gc, t, out=oc)
-        np.add(1.0, yc, out=t)
-        np.multiply(oc, t, out=oc)
+        np.multiply(oc, u, out=oc)
 
-    chunked(body, (grad, y, out), 1)
+    chunked(body, (grad, y, out), 2)
     return out

@@ -198,20 +198,25 @@ class Trainer:
             if not (math.isfinite(loss) and np.isfinite(grad_sq).all()):
                 self._mark_diverged(loss, grad_sq)
                 return None
+            number = self.step_count + 1
+            # Evaluate on the weights this batch saw, before the update, so every metric
+            # of a step (batch loss, gradients, test loss, dead units) describes one model.
+            evaluation = (self._evaluate(number)
+                          if number % c.eval_every == 0 or number == 1 else None)
             update = self.optimizer.step(self.model.params, self.model.grad)
-            self.step_count += 1
+            self.step_count = number
             self.samples_seen += X.shape[0]
-            metrics = self._measure(loss, grad_sq, update)
+            metrics = self._measure(loss, grad_sq, update, evaluation)
         if not math.isfinite(metrics.update_ratio.sum()) and not self.diverged:
             self._mark_diverged(float("nan"), np.full(self.n_layers, np.nan), weights=True)
         self.history.append(metrics)
         return metrics
 
-    def _measure(self, loss, grad_sq, update) -> StepMetrics:
+    def _measure(self, loss, grad_sq, update, evaluation) -> StepMetrics:
         s = self.stats
         test_loss = train_acc = test_acc = float("nan")
-        if self.step_count % self._config.eval_every == 0 or self.step_count == 1:
-            test_loss, train_acc, test_acc = self._evaluate()
+        if evaluation is not None:
+            test_loss, train_acc, test_acc = evaluation
         act_mean, act_std, sparsity = s.activation_stats()
         return StepMetrics(
             step=self.step_count, epoch=self.epoch_float, train_loss=float(loss),
@@ -223,8 +228,8 @@ class Trainer:
             dead_fraction=self._dead.copy(), dead_count=self._dead_count.copy(),
             prelu_slope=self.model.slopes())
 
-    def _evaluate(self) -> tuple[float, float, float]:
-        """Test loss, accuracies and dead units over the whole training set."""
+    def _evaluate(self, step: int) -> tuple[float, float, float]:
+        """Test loss, accuracies and dead units over the whole training set; a checkpoint."""
         task = self.dataset.task
         train = evaluate(self.model, self.X_train, self.y_train, task, track_active=True)
         test = evaluate(self.model, self.X_test, self.y_test, task)
@@ -234,8 +239,8 @@ class Trainer:
             self._dead_count[i] = dead
             self._dead[i] = dead / self.model.layer_sizes[i + 1]
         if math.isfinite(train.loss):
-            self._last_good = (self.step_count, self.model.params.copy())
-        self.checkpoints.add(self.step_count, self.model.params,
+            self._last_good = (step, self.model.params.copy())
+        self.checkpoints.add(step, self.model.params,
                              self.histograms(self._hist_X))
         return test.loss, train.accuracy, test.accuracy
 
@@ -246,11 +251,37 @@ class Trainer:
         where = (f"the weights of layer {bad[0] + 1}" if weights and bad else
                  f"the gradient of layer {bad[0] + 1}" if bad else "the loss")
         cause = f"the learning rate {lr:g} is probably too high (try {lr / 10:g})"
-        if self._config.init_scale > 2.0:
-            cause += f" or the initial weights too large (init_scale {self._config.init_scale:g})"
+        ratio = self._init_spread_over_he()
+        if ratio > 2.0:
+            cause += (f" or the initial weights too large ({ratio:.1f}x the He spread; "
+                      f"init {self._config.init}, init_scale {self._config.init_scale:g})")
         self.divergence_message = (
             f"Training diverged at step {self.step_count + 1}: {where} became "
             f"{'infinite or NaN' if bad or weights else loss}; {cause}.")
+
+    def _init_spread_over_he(self) -> float:
+        """Largest ratio of a layer's initial weight spread to He's sqrt(2 / fan_in)."""
+        ratios = []
+        for i, w in enumerate(self.model.weights):
+            sl = self.model.weight_slices()[i]
+            init_std = float(np.std(self._initial_params[sl]))
+            ratios.append(init_std / np.sqrt(2.0 / w.shape[0]))
+        return max(ratios, default=0.0)
+
+    def set_initial_parameters(self, params: np.ndarray) -> None:
+        """Start this run (now, and at every same-weights reset) from ``params``.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            A flat parameter vector laid out as ``model.params`` (e.g. another run's).
+        """
+        params = np.asarray(params, dtype=self.model.dtype)
+        if params.shape != self.model.params.shape:
+            raise ValueError(f"params: shape {params.shape} does not match this network "
+                             f"{self.model.params.shape}")
+        self._initial_params = params.copy()
+        self.reset(same_init=True)
 
     def recover(self, lr_factor: float = 0.1) -> None:
         """After a divergence: back to the last finite weights with a smaller learning rate."""
@@ -264,6 +295,65 @@ class Trainer:
             eps=new.eps)
         self.diverged = False
         self.divergence_message = ""
+
+    # -- sessions ------------------------------------------------------------------------
+    def state(self) -> tuple[dict, dict]:
+        """Everything needed to continue this run: JSON-safe metadata and arrays."""
+        meta = {
+            "config": self._config.to_dict(), "step_count": self.step_count,
+            "samples_seen": self.samples_seen, "cursor": self._cursor,
+            "diverged": self.diverged, "divergence_message": self.divergence_message,
+            "rng_state": self.rng.bit_generator.state,
+            "initial_rng_state": self._initial_rng_state,
+            "last_good_step": self._last_good[0], "optimizer_t": getattr(self.optimizer, "t", 0),
+            "checkpoint_steps": list(self.checkpoints.steps),
+        }
+        arrays = {"params": self.model.params, "initial_params": self._initial_params,
+                  "order": self._order, "dead": self._dead, "dead_count": self._dead_count,
+                  "last_good_params": self._last_good[1]}
+        for key, value in self.optimizer.state().items():
+            if isinstance(value, np.ndarray):
+                arrays[f"opt_{key}"] = value
+        for key, value in self.history.state().items():
+            arrays[f"history_{key}"] = value
+        for i, (params, hist) in enumerate(zip(self.checkpoints.params,
+                                                self.checkpoints.histograms)):
+            arrays[f"ckpt_params_{i}"], arrays[f"ckpt_hist_{i}"] = params, hist
+        return meta, arrays
+
+    def load_state(self, meta: dict, arrays: dict) -> None:
+        """Restore what :meth:`state` returned (the config must already match)."""
+        def exact(name, like):
+            value = np.asarray(arrays[name])
+            if value.shape != like.shape:
+                raise ValueError(f"{name} has shape {value.shape}, expected {like.shape}")
+            return value.astype(like.dtype, copy=False)
+
+        self.model.params[...] = exact("params", self.model.params)
+        self._initial_params = exact("initial_params", self._initial_params)
+        self._order = np.asarray(arrays["order"], dtype=np.int64)
+        if self._order.size and (self._order.min() < 0
+                                 or self._order.max() >= self.dataset.n_train):
+            raise ValueError("order holds indices outside the training set")
+        self._dead, self._dead_count = exact("dead", self._dead), exact("dead_count",
+                                                                       self._dead_count)
+        self._last_good = (int(meta["last_good_step"]),
+                           exact("last_good_params", self.model.params))
+        opt_state = {k[4:]: arrays[k] for k in arrays if k.startswith("opt_")}
+        opt_state["t"] = int(meta["optimizer_t"])
+        self.optimizer.load_state(opt_state)
+        self.history.load_state({"scalars": arrays["history_scalars"],
+                                 "layers": arrays["history_layers"]})
+        self.checkpoints.clear()
+        for i, step in enumerate(meta["checkpoint_steps"]):
+            self.checkpoints.add(int(step), exact(f"ckpt_params_{i}", self.model.params),
+                                 np.asarray(arrays[f"ckpt_hist_{i}"]))
+        self.step_count, self.samples_seen = int(meta["step_count"]), int(meta["samples_seen"])
+        self._cursor = int(meta["cursor"])
+        self.diverged = bool(meta["diverged"])
+        self.divergence_message = str(meta["divergence_message"])
+        self.rng.bit_generator.state = meta["rng_state"]
+        self._initial_rng_state = meta["initial_rng_state"]
 
     def run(self, n_steps: int, callback=None) -> StepMetrics | None:
         """Run up to ``n_steps`` steps (stops early on divergence); returns the last metrics.

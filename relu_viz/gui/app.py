@@ -58,9 +58,23 @@ def _excepthook(exc_type, exc, tb) -> None:
     traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
 
 
+def _quiet_offscreen_noise() -> None:
+    """Drop the offscreen plugin's harmless 'propagateSizeHints' warning; keep the rest."""
+    from PyQt6 import QtCore
+
+    def handler(mode, context, message):
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    QtCore.qInstallMessageHandler(handler)
+    _quiet_offscreen_noise.handler = handler  # keep a reference for Qt
+
+
 def make_app(argv: list[str]):
     """The QApplication (created once)."""
     from PyQt6 import QtWidgets
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        _quiet_offscreen_noise()
     app = QtWidgets.QApplication.instance()
     if app is None:
         app = QtWidgets.QApplication([sys.argv[0] if sys.argv else "relu-viz", *argv])

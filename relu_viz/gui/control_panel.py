@@ -118,7 +118,7 @@ OPTIMIZER_FIELDS = {"momentum": ("momentum",), "nesterov": ("momentum",),
 _WIDTHS_RE = re.compile(r"^[\s\d,;]*$")
 
 
-def _takes_alpha(name: str) -> bool:
+def takes_alpha(name: str) -> bool:
     params = getattr(act_registry, "DEFAULT_PARAMS", {}).get(name, {})
     return "alpha" in params
 
@@ -165,7 +165,7 @@ def make_combo(spec: FieldSpec) -> QtWidgets.QComboBox:
         if tip:
             combo.setItemData(i, tip, QtCore.Qt.ItemDataRole.ToolTipRole)
     combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(10)
+    combo.setMinimumContentsLength(6)
     return combo
 
 
@@ -200,6 +200,7 @@ class ControlPanel(QtWidgets.QWidget):
         self._config = config or TrainConfig()
         self._editors: dict[str, QtWidgets.QWidget] = {}
         self._act_combos: list[QtWidgets.QComboBox] = []
+        self._syncing = False
         self._build()
         self.sync(self._config)
 
@@ -370,6 +371,7 @@ class ControlPanel(QtWidgets.QWidget):
         lay = QtWidgets.QHBoxLayout(holder)
         lay.setContentsMargins(0, 0, 0, 0)
         box = BigIntSpinBox(int(spec.lo), int(spec.hi))
+        box.setMinimumWidth(72)  # ten digits scroll instead of widening the whole panel
         box.valueChanged.connect(lambda _v: self._emit({"seed": box.int_value()}))
         button = QtWidgets.QPushButton("New seed")
         button.setToolTip("Draw a random seed: new data, new initial weights.")
@@ -406,18 +408,24 @@ class ControlPanel(QtWidgets.QWidget):
     def sync(self, config: TrainConfig) -> None:
         """Show ``config`` in every editor without emitting anything."""
         self._config = config
+        # The per-layer combos are not blocked: they are recreated (never set) on sync,
+        # and a blocker must not outlive the widget it blocks.
         blockers = [QtCore.QSignalBlocker(w) for w in self._all_widgets()]
+        self._syncing = True
         try:
             for spec in SPEC:
                 self._show_value(spec, getattr(config, spec.name))
             self._csv_edit.setText(config.csv_path or "")
+            self._csv_edit.setCursorPosition(len(config.csv_path or ""))  # show the file name
+            self._csv_edit.setToolTip(config.csv_path or "The CSV file in use.")
             self._update_enabled()
         finally:
-            del blockers
+            self._syncing = False
+            for blocker in blockers:
+                blocker.unblock()
 
     def _all_widgets(self):
-        return [*self._editors.values(), self._layer_count, self._per_layer,
-                self._alpha_auto, *self._act_combos]
+        return [*self._editors.values(), self._layer_count, self._per_layer, self._alpha_auto]
 
     def _show_value(self, spec: FieldSpec, value) -> None:
         widget = self._editors[spec.name]
@@ -457,6 +465,8 @@ class ControlPanel(QtWidgets.QWidget):
     def _rebuild_layer_combos(self, acts) -> None:
         if [c.currentData() for c in self._act_combos] == list(acts):
             return
+        for combo in self._act_combos:
+            combo.currentIndexChanged.disconnect(self._on_activation_layer)
         while self._per_layer_form.rowCount():
             self._per_layer_form.removeRow(0)
         self._act_combos = []
@@ -473,9 +483,9 @@ class ControlPanel(QtWidgets.QWidget):
         c = self._config
         for name, optimizers in OPTIMIZER_FIELDS.items():
             self._editors[name].setEnabled(c.optimizer in optimizers)
-        takes_alpha = any(_takes_alpha(a) for a in c.activations())
-        self._alpha_auto.setEnabled(takes_alpha)
-        self._alpha_box.setEnabled(takes_alpha and c.alpha is not None)
+        has_alpha = any(takes_alpha(a) for a in c.activations())
+        self._alpha_auto.setEnabled(has_alpha)
+        self._alpha_box.setEnabled(has_alpha and c.alpha is not None)
         is_csv = c.dataset == "csv"
         self._csv_row.setVisible(is_csv)
         self._editors["n_samples"].setEnabled(not is_csv)
@@ -500,6 +510,8 @@ class ControlPanel(QtWidgets.QWidget):
 
     # -- edits ---------------------------------------------------------------------------
     def _emit(self, changes: dict) -> None:
+        if self._syncing:
+            return
         changed = {k: v for k, v in changes.items() if getattr(self._config, k) != v}
         if changed:
             self.config_edited.emit(changed)

@@ -19,7 +19,10 @@ from relu_viz.core.trainer import Trainer
 
 TICK_MS = 15            # timer interval while playing
 STEP_BUDGET_S = 0.010   # stepping time per tick
-REDRAW_INTERVAL_S = 1 / 30
+REDRAW_INTERVAL_S = 1 / 30  # at most ~30 redraws a second
+#: While playing, drawing (refresh + the paint that follows) may take at most this share
+#: of the time; expensive frames therefore lower the redraw rate, never the step rate.
+DRAW_SHARE = 0.6
 RATE_WINDOW_S = 1.0     # steps per second are measured over this sliding window
 #: Speed choices in steps per second; math.inf = as fast as the budget allows.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, math.inf)
@@ -62,6 +65,8 @@ class TrainingController(QtCore.QObject):
         self._credit = 0.0          # steps the speed setting allows but not yet run
         self._last_tick = 0.0
         self._last_redraw = 0.0
+        self._redraw_started = None  # set when a tick redrew; the next tick measures the frame
+        self._frame_cost = 0.0       # smoothed seconds per redraw incl. painting
         self._dirty = False         # steps taken since the last redraw
         self._rate_marks: collections.deque = collections.deque()
         self._steps_per_second = 0.0
@@ -232,6 +237,12 @@ class TrainingController(QtCore.QObject):
     # -- ticking -------------------------------------------------------------------------
     def _on_tick(self) -> None:
         now = time.perf_counter()
+        if self._redraw_started is not None:
+            # Refresh in the last tick plus the paint events the event loop ran since
+            # (and a few ms of idle wait when drawing is cheap: harmless overestimate).
+            cost = now - self._redraw_started
+            self._frame_cost += 0.3 * (cost - self._frame_cost)
+            self._redraw_started = None
         if math.isinf(self._speed):
             allowed = math.inf
         else:
@@ -261,7 +272,9 @@ class TrainingController(QtCore.QObject):
             self.redraw()
             self._check_divergence()
             return
-        if time.perf_counter() - self._last_redraw >= REDRAW_INTERVAL_S:
+        interval = max(REDRAW_INTERVAL_S, self._frame_cost / DRAW_SHARE)
+        if time.perf_counter() - self._last_redraw >= interval:
+            self._redraw_started = time.perf_counter()
             self.redraw()
 
     def _measure_rate(self, now: float) -> None:
@@ -318,5 +331,11 @@ class TrainingController(QtCore.QObject):
 
 
 def _is_shown(widget) -> bool:
-    """Visible on screen (not hidden, not in a background tab, not zero-sized)."""
-    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+    """Shown: not hidden, not in a background tab, not zero-sized, window not minimised.
+
+    (``visibleRegion()`` would be finer but is empty on the offscreen platform.)
+    """
+    if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
+        return False
+    window = widget.window()
+    return window is None or not window.isMinimized()

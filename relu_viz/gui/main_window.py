@@ -10,7 +10,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from relu_viz.core.config import ACTIVATION_NAMES, TrainConfig
 from relu_viz.gui import export
-from relu_viz.gui.control_panel import ControlPanel, activation_label
+from relu_viz.gui.control_panel import ControlPanel, activation_label, takes_alpha
 from relu_viz.gui.controller import SPEEDS, TrainingController
 from relu_viz.gui.widgets import DivergenceBanner, StatusLine, flash, make_settings
 
@@ -47,12 +47,10 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self._remember = remember
         self._settings = make_settings() if remember else None
-        if config is None:
-            config = self._saved_config() or TrainConfig()
         if plot_classes is None:
             from relu_viz.gui.plots import ALL_PLOTS
             plot_classes = ALL_PLOTS
-        self.controller = TrainingController(config, self)
+        self.controller = self._make_controller(config)
         self.panel = ControlPanel(self.controller.config)
         self.plots = [cls() for cls in plot_classes]
         self.banner = DivergenceBanner()
@@ -64,11 +62,27 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._wire()
+        self.actions["toggle_panel"].setChecked(True)
         self.controller.set_plots(self.plots)
         self._on_config_changed(self.controller.config)
         self.controller.redraw(force=True)
         self.resize(1280, 800)
         self._restore_geometry()
+        # Start with the keyboard on the plots, so Space / arrows / R work at once.
+        self.plot_area.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.plot_area.setFocus()
+
+    def _make_controller(self, config: TrainConfig | None) -> TrainingController:
+        """A controller for ``config``, else the remembered config, else the defaults."""
+        if config is not None:
+            return TrainingController(config, self)  # errors are the caller's to report
+        saved = self._saved_config()
+        if saved is not None:
+            try:
+                return TrainingController(saved, self)
+            except (ValueError, OSError):  # e.g. its CSV file is gone: start afresh
+                pass
+        return TrainingController(TrainConfig(), self)
 
     # -- layout --------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -77,6 +91,7 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.panel.minimumSizeHint().width() + 20)
+        self.panel_scroll = scroll
         self.plot_area = QtWidgets.QWidget()
         grid = QtWidgets.QGridLayout(self.plot_area)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -84,7 +99,6 @@ class MainWindow(QtWidgets.QMainWindow):
         columns = 3 if len(self.plots) > 4 else 2
         for i, plot in enumerate(self.plots):
             grid.addWidget(plot, i // columns, i % columns)
-            plot.setToolTip(_doc_line(type(plot)))
         for c in range(columns):
             grid.setColumnStretch(c, 1)
         right = QtWidgets.QWidget()
@@ -140,6 +154,8 @@ class MainWindow(QtWidgets.QMainWindow):
         a("quit", "Quit", self.close, "Ctrl+Q", "Close relu_viz")
         a("log_y", "Log-scale loss", self._on_log_y, None, "Loss axis on a log scale",
           checkable=True)
+        a("toggle_panel", "Control panel", self._on_toggle_panel, "Ctrl+B",
+          "Show or hide the settings on the left", checkable=True)
         a("about", "About relu_viz", self._show_about, None, "About this program")
         a("help", "What am I looking at?", self._show_help, "F1", "What the plots show")
 
@@ -202,6 +218,7 @@ class MainWindow(QtWidgets.QMainWindow):
             act.setShortcut(QtGui.QKeySequence(f"Ctrl+{i}"))
             act.triggered.connect(lambda _c=False, p=plot: self.show_plot(p))
             group.addAction(act)
+        view.addAction(self.actions["toggle_panel"])
         view.addSeparator()
         view.addAction(self.actions["log_y"])
         self.layer_menu = view.addMenu("Histogram of layer")
@@ -262,6 +279,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if reason.startswith("Rebuilt"):
             self.panel.flash_fields(self.controller.last_rebuilt_fields)
 
+    def _on_toggle_panel(self, on: bool) -> None:
+        self.panel_scroll.setVisible(on)
+        self.controller.refresh_visible()
+
     def _on_running_changed(self, running: bool) -> None:
         self.actions["play"].setText("Pause" if running else "Play")
 
@@ -315,7 +336,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if not acts:
             return
         name = acts[min(getattr(self, "_shown_layer", 0), len(acts) - 1)]
-        params = {} if config.alpha is None else {"alpha": config.alpha}
+        params = {"alpha": config.alpha} if config.alpha is not None and takes_alpha(name) \
+            else {}
         for plot in self.plots:
             if hasattr(plot, "set_activation"):
                 plot.set_activation(name, params)

@@ -133,14 +133,6 @@ def flash(widget: QtWidgets.QWidget, colour: str = "#ffe680", ms: int = 900) -> 
     QtCore.QTimer.singleShot(ms, restore)
 
 
-def hline() -> QtWidgets.QFrame:
-    """A thin horizontal separator."""
-    line = QtWidgets.QFrame()
-    line.setFrameShape(QtWidgets.QFrame.Shape.HLine)
-    line.setFrameShadow(QtWidgets.QFrame.Shadow.Sunken)
-    return line
-
-
 class DivergenceBanner(QtWidgets.QFrame):
     """A red strip above the plots: what went wrong and the two ways out."""
 

@@ -31,12 +31,14 @@ class CountingPlot:
     def isVisible(self):  # noqa: N802 - the Qt name the controller asks
         return self.shown
 
-    def visibleRegion(self):  # noqa: N802
-        class Region:
-            @staticmethod
-            def isEmpty():  # noqa: N802
-                return False
-        return Region()
+    def width(self):
+        return 100
+
+    def height(self):
+        return 100
+
+    def window(self):
+        return None
 
 
 @pytest.fixture

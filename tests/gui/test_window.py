@@ -162,7 +162,8 @@ def test_invalid_combination_shows_error_and_keeps_config(qtbot, window):
 def _values(spec):
     if spec.kind in ("int", "float", "log", "seed"):
         cheap_hi = spec.hi if spec.name not in ("n_samples", "batch_size") else 150
-        return [spec.lo, (spec.lo + cheap_hi) / 2, cheap_hi]
+        values = [spec.lo, (spec.lo + cheap_hi) / 2, cheap_hi]
+        return [int(v) for v in values] if spec.kind == "int" else values
     return []
 
 
@@ -303,3 +304,32 @@ def test_settings_remember_config_in_the_given_folder(qtbot, settings_dir, dialo
     again = MainWindow(None, plot_classes=plot_classes())
     qtbot.addWidget(again)
     assert again.controller.config.learning_rate == pytest.approx(0.004)
+
+
+def test_step_refreshes_exactly_the_shown_plots(window, monkeypatch):
+    calls = []
+    for plot in window.plots:
+        original = plot.refresh
+        monkeypatch.setattr(plot, "refresh",
+                            lambda t, upto_step=None, p=plot, f=original: (calls.append(p),
+                                                                           f(t, upto_step)))
+    window.controller.step()
+    assert calls == window.plots
+    calls.clear()
+    window.show_plot(window.plots[1])
+    calls.clear()
+    window.controller.step()
+    assert calls == [window.plots[1]]
+    window.actions["toggle_panel"].trigger()
+    assert not window.panel.isVisible()
+
+
+def test_unusable_remembered_config_falls_back_to_defaults(qtbot, settings_dir, tmp_path):
+    from relu_viz.gui.widgets import make_settings
+    gone = TrainConfig(dataset="csv", csv_path=str(tmp_path / "deleted.csv"))
+    settings = make_settings()
+    settings.setValue("last_config", json.dumps(gone.to_dict()))
+    settings.sync()
+    w = MainWindow(None, plot_classes=plot_classes())
+    qtbot.addWidget(w)
+    assert w.controller.config == TrainConfig()

@@ -51,9 +51,8 @@ def fraction_text(frac: float, layer: str) -> str:
 
 
 def _title(name: str, act) -> str:
-    params = ", ".join(f"{k} = {v:.3g}" for k, v in act.params.items())
-    first = act.formula.split("\n")[0]
-    return f"{activations.display_name(name)}{f' ({params})' if params else ''}:  {first}"
+    """"Leaky ReLU: f(z) = z if z > 0 else 0.01*z" (the formula carries the parameters)."""
+    return f"{activations.display_name(name)}:  {act.formula.splitlines()[0]}"
 
 
 class _Regions:
@@ -118,10 +117,15 @@ class ActivationPlot(BasePlot):
         self.hist_regions = (_Regions(self.hist_plot, style.ZERO_GRAD_BRUSH),
                              _Regions(self.hist_plot, style.SMALL_GRAD_BRUSH))
         self.legend = style.add_legend(self.fn_plot, 4, corner="top-left")
+        self.legend.setColumnCount(2)
         self.f_curve = self.fn_plot.plot(pen=pg.mkPen(style.PALETTE[0], width=2.5), name="f(z)")
-        self.df_curve = self.fn_plot.plot(pen=pg.mkPen(style.PALETTE[1], width=2), name="f'(z)")
-        for key, brush in ((f"zero gradient: |f'| < {ZERO_GRAD:g}", style.ZERO_GRAD_BRUSH),
-                           (f"small gradient: |f'| < {SMALL_GRAD:g}", style.SMALL_GRAD_BRUSH)):
+        # f' dashed and on top: where f and f' coincide (ReLU's z < 0) both stay visible.
+        self.df_curve = self.fn_plot.plot(
+            pen=pg.mkPen(style.PALETTE[1], width=2.2, style=pg.QtCore.Qt.PenStyle.DashLine),
+            name="f'(z)")
+        self.df_curve.setZValue(2)
+        for key, brush in ((f"|f'| &lt; {ZERO_GRAD:g}", style.ZERO_GRAD_BRUSH),
+                           (f"|f'| &lt; {SMALL_GRAD:g}", style.SMALL_GRAD_BRUSH)):
             sample = pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(*brush),
                                      pen=pg.mkPen(None))
             self.legend.addItem(sample, key)
@@ -132,19 +136,34 @@ class ActivationPlot(BasePlot):
                                          pen=pg.mkPen(None))
         self.bars_zero = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
                                          brush=pg.mkBrush(110, 110, 110, 200), pen=pg.mkPen(None))
-        self.hist_plot.addItem(self.bars_live)
-        self.hist_plot.addItem(self.bars_zero)
+        self.bars_small = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
+                                          brush=pg.mkBrush(214, 150, 40, 210), pen=pg.mkPen(None))
+        for bars in (self.bars_live, self.bars_zero, self.bars_small):
+            self.hist_plot.addItem(bars)
         self.fraction_label = style.overlay_label(self.hist_plot.vb, (1, 0), (1, 0), (-8, 4),
                                                   size=style.FONT_PT)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         self._add_readout(row=2)
         self._enable_hover(self.fn_plot, self.hist_plot)
+        self.setToolTip(f"Grey bands: |f'(z)| < {ZERO_GRAD:g}, the unit passes (almost) no "
+                        f"gradient.\nAmber bands: |f'(z)| < {SMALL_GRAD:g}, saturated: a small "
+                        "gradient.\nBelow: where this layer's pre-activations z fall now.")
         self._draw_function()
 
     # -- the function ------------------------------------------------------------------
     def set_activation(self, name: str, params: dict | None = None) -> None:
-        """Show activation ``name`` with ``params`` (e.g. {"alpha": 0.1}) in the top plot."""
+        """Show activation ``name`` with ``params`` (e.g. {"alpha": 0.1}) in the top plot.
+
+        Naming the shown layer's own activation keeps following that layer (so a PReLU
+        shows its learned slope, not the configured start); any other name is drawn as given
+        until the next :meth:`rebuild` or :meth:`set_layer`.
+        """
+        t = self._trainer
+        if t is not None and t.n_layers > 1 and name == t.config.activations()[self._layer]:
+            self._follow_layer = True
+            self._sync_layer(t)
+            return
         self._follow_layer = False
         self._set_function(name, dict(params or {}))
 
@@ -184,7 +203,7 @@ class ActivationPlot(BasePlot):
             curve.setZValue(-5)
             self.overlay_curves.append(curve)
             self._overlay_names.append(name)
-        style.set_legend_columns(self.legend, 4 + len(names))
+        self.legend.setColumnCount(2 if len(names) < 3 else 3)
 
     def overlays(self) -> list[str]:
         return list(self._overlay_names)
@@ -232,7 +251,6 @@ class ActivationPlot(BasePlot):
         self.zero_fraction = self.small_fraction = float("nan")
         self._set_bars(self._counts, np.zeros(len(self._counts), bool))
         self.fraction_label.setText("")
-        self.hist_plot.enableAutoRange(y=True)
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Histogram of the layer's z now (or at the checkpoint at or before ``upto_step``)."""
@@ -268,7 +286,7 @@ class ActivationPlot(BasePlot):
         zero, small = zone_masks(act, centres)
         self.zero_fraction, self.small_fraction = zero_gradient_fraction(act, counts, self._edges)
         self._counts, self._hist_step = counts, step
-        self._set_bars(counts, zero)
+        self._set_bars(counts, zero, small)
         self.hist_regions[0].show(self._bin_spans(zero))
         self.hist_regions[1].show(self._bin_spans(small))
         short = self._layer_names[self._layer].split(" ")[0]
@@ -276,8 +294,8 @@ class ActivationPlot(BasePlot):
         if self.small_fraction > 0:
             text += f"<br>{100 * self.small_fraction:.0f} % more in the small-gradient zone"
         self.fraction_label.setText(text)
-        style.set_title(self.hist_plot, f"Pre-activations of {self._layer_names[self._layer]} "
-                                        f"at step {int(step)} (values beyond \u00b16 in the end bins)")
+        style.set_title(self.hist_plot, f"Pre-activations z of {self._layer_names[self._layer]} "
+                                        f"at step {int(step)}")
         self._update_summary()
 
     def _bin_spans(self, mask: np.ndarray) -> list[tuple[float, float]]:
@@ -285,12 +303,17 @@ class ActivationPlot(BasePlot):
         flips = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
         return [(float(e[a]), float(e[b])) for a, b in zip(flips[::2], flips[1::2])]
 
-    def _set_bars(self, counts: np.ndarray, zero: np.ndarray) -> None:
+    def _set_bars(self, counts: np.ndarray, zero: np.ndarray, small=None) -> None:
         total = counts.sum()
         share = counts / total if total > 0 else counts
+        # Head-room above the tallest bar keeps the fraction text off the bars.
+        top = float(share.max()) if len(share) and total > 0 else 0.1
+        self.hist_plot.setYRange(0.0, top * 1.45, padding=0)
+        small = np.zeros_like(zero) if small is None else small
         e = self._edges
-        self.bars_live.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero, 0.0, share))
+        self.bars_live.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero | small, 0.0, share))
         self.bars_zero.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero, share, 0.0))
+        self.bars_small.setOpts(x0=e[:-1], x1=e[1:], height=np.where(small, share, 0.0))
 
     def fraction_text(self) -> str:
         """The zero-gradient sentence under the histogram (plain text)."""
@@ -312,8 +335,11 @@ class ActivationPlot(BasePlot):
             return None
         total = self._counts.sum()
         share = self._counts[i] / total if total > 0 else float("nan")
-        return (f"z in [{e[i]:.1f}, {e[i + 1]:.1f}): {int(self._counts[i])} values "
-                f"({share:.1%} of the layer's inputs)")
+        where = (f"z < {e[1]:.1f}" if i == 0 else f"z \u2265 {e[-2]:.1f}"
+                 if i == len(self._counts) - 1 else f"z in [{e[i]:.1f}, {e[i + 1]:.1f})")
+        return (f"{where}: {int(self._counts[i])} values ({share:.1%} of the layer's inputs)"
+                + (" \u00b7 the end bins also count values beyond \u00b16"
+                   if i in (0, len(self._counts) - 1) else ""))
 
 
 if __name__ == "__main__":

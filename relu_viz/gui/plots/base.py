@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
 from PyQt6 import QtCore, QtGui
@@ -50,9 +52,24 @@ class BasePlot(pg.GraphicsLayoutWidget):
     def render_image(self, width: int = 1200) -> QtGui.QImage:
         """This plot as a QImage ``width`` pixels wide."""
         self._show_cursors(False)
+        self._prepare_offscreen()
         exporter = pg.exporters.ImageExporter(self.scene())
         exporter.parameters()["width"] = int(width)
         return exporter.export(toBytes=True)
+
+    def _prepare_offscreen(self) -> None:
+        """Lay out and autorange a widget that was never shown, as a paint would.
+
+        A hidden widget gets its resize event only when shown, so its layout keeps a default
+        size and its views a stale range; curves clipped to that range would export cut.
+        """
+        if not self.isVisible():
+            size = self.size()
+            # QGraphicsView swallows a sent resize event; call the handler itself.
+            self.resizeEvent(QtGui.QResizeEvent(size, size))
+        # Layout requests are posted events: deliver them so legends and labels settle.
+        QtCore.QCoreApplication.sendPostedEvents()
+        self.scene().prepareForPaint()
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt name)
         return QtCore.QSize(480, 320)
@@ -80,7 +97,7 @@ class BasePlot(pg.GraphicsLayoutWidget):
     def _add_readout(self, row: int, col: int = 0, colspan: int = 1) -> None:
         self.readout = pg.LabelItem("", color=style.MUTED, size=f"{style.SMALL_PT}pt",
                                     justify="left")
-        self.readout.setMinimumHeight(18)
+        style.relax_label(self.readout)
         self.ci.addItem(self.readout, row=row, col=col, colspan=colspan)
 
     def _enable_hover(self, *plots: pg.PlotItem) -> None:
@@ -119,7 +136,7 @@ class BasePlot(pg.GraphicsLayoutWidget):
 
     def _set_readout(self, text: str) -> None:
         if self.readout is not None:
-            self.readout.setText(text or "&nbsp;")
+            self.readout.setText(html.escape(text) if text else "&nbsp;")
 
     def _update_summary(self) -> None:
         """Call at the end of refresh: the summary shows unless the mouse is over a plot."""

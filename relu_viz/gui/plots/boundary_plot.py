@@ -73,10 +73,12 @@ class BoundaryPlot(BasePlot):
                 np.linspace(0, 1, 256), self._lut), pen=pg.mkPen(style.AXIS))
         self.colorbar.axis.setTextPen(pg.mkPen(style.TEXT))
         self.colorbar.axis.setStyle(tickFont=style.font(style.SMALL_PT))
+        self.colorbar.axis.enableAutoSIPrefix(False)
         self._colorbar_shown = False
         self.legend = pg.LegendItem(labelTextColor=style.TEXT,
                                     labelTextSize=f"{style.SMALL_PT}pt", horSpacing=14,
                                     verSpacing=-6)
+        style.scalable(self.legend)
         self.ci.addItem(self.legend, row=1, col=0)
         self.message = style.overlay_label(self.plot.vb, (0.5, 0.5), (0.5, 0.5), (0, 0),
                                            size=style.TITLE_PT, color=style.MUTED)
@@ -128,7 +130,8 @@ class BoundaryPlot(BasePlot):
         self._grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(trainer.model.dtype)
         self._grid_shape = (r, r)
         dx, dy = (x1 - x0) / (r - 1), (y1 - y0) / (r - 1)
-        self.image.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        # Pixel centres sit on the grid points; set with every image (setRect needs a shape).
+        self._rect = QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy)
         self.image.setVisible(True)
         style.set_axis_label(self.plot, "bottom", "x1")
         style.set_axis_label(self.plot, "left", "x2")
@@ -254,7 +257,8 @@ class BoundaryPlot(BasePlot):
         out = np.asarray(predict_with_params(trainer, self._grid, params), dtype=np.float64)
         self._out, self._shown_step = out, step
         if self._mode == "2d":
-            self.image.setImage(self._image_data(out), autoLevels=False, levels=self._levels)
+            self.image.setImage(self._image_data(out), autoLevels=False, levels=self._levels,
+                                rect=self._rect)
         else:
             for k, curve in enumerate(self.curves):
                 col = 1 if (self._task == "binary" and out.shape[1] == 2) else k

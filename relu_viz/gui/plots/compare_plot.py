@@ -18,21 +18,14 @@ def run_color(i: int) -> str:
     return style.PALETTE[i % len(style.PALETTE)]
 
 
-def _log10_positive(y: np.ndarray) -> np.ndarray:
-    """log10 where y > 0 and finite, NaN elsewhere (no warning for 0 or NaN)."""
-    out = np.full(y.shape, np.nan)
-    ok = np.isfinite(y) & (y > 0)
-    np.log10(y, out=out, where=ok)
-    return out
-
-
-def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ok = np.isfinite(x) & np.isfinite(y)
+def _positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points with finite x and finite y > 0: a log axis has no place for the others."""
+    ok = np.isfinite(x) & np.isfinite(y) & (y > 0)
     return x[ok], y[ok]
 
 
 class ComparePlot(BasePlot):
-    """Loss (log10, smoothed) of each run over steps and each run's gradient norm per layer.
+    """Loss (smoothed, log axis) of each run over steps and each run's gradient norm per layer.
 
     The gradient panel shows ``||dL/dW||`` of every weight layer (input to output) at the
     first step (solid, dots) and at the last step (dashed).
@@ -43,14 +36,19 @@ class ComparePlot(BasePlot):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.loss_plot = self.addPlot(row=0, col=0)
-        self.grad_plot = self.addPlot(row=0, col=1)
-        style.style_axes(self.loss_plot, "step", f"log10 train loss (mean of {SMOOTHING})")
+        # The legend has a row of its own above the plots, so it never hides a curve.
+        self._legend = pg.LegendItem(labelTextColor=style.TEXT,
+                                     labelTextSize=f"{style.FONT_PT}pt", horSpacing=24)
+        self.addItem(self._legend, row=0, col=0, colspan=2)
+        self.loss_plot = self.addPlot(row=1, col=0)
+        self.grad_plot = self.addPlot(row=1, col=1)
+        style.style_axes(self.loss_plot, "step", f"train loss, mean of {SMOOTHING} (log)")
         style.style_axes(self.grad_plot, "weight layer (input \u2192 output)",
-                         "log10 ||dL/dW||")
+                         "||dL/dW|| (log)")
+        self.loss_plot.setLogMode(y=True)
+        self.grad_plot.setLogMode(y=True)
         style.set_title(self.loss_plot, "Loss")
         style.set_title(self.grad_plot, "Gradient norm per layer: first step \u2014, last - -")
-        self._legend = style.add_legend(self.loss_plot, 4)
         self._loss_curves: list[pg.PlotDataItem] = []
         self._first_curves: list[pg.PlotDataItem] = []
         self._last_curves: list[pg.PlotDataItem] = []
@@ -67,14 +65,15 @@ class ComparePlot(BasePlot):
         self._labels = list(comparison.labels)
         for i, label in enumerate(self._labels):
             color = run_color(i)
-            self._loss_curves.append(self.loss_plot.plot(pen=pg.mkPen(color, width=2),
-                                                         name=label))
+            curve = self.loss_plot.plot(pen=pg.mkPen(color, width=2))
+            self._loss_curves.append(curve)
+            self._legend.addItem(curve, label)
             self._first_curves.append(self.grad_plot.plot(
                 pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
                 symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(color)))
             dashed = pg.mkPen(color, width=2, style=QtCore.Qt.PenStyle.DashLine)
             self._last_curves.append(self.grad_plot.plot(pen=dashed))
-        style.set_legend_columns(self._legend, len(self._labels))
+        self._legend.setColumnCount(max(len(self._labels), 1))
         n = max((t.n_layers for t in comparison.trainers), default=1)
         self.grad_plot.getAxis("bottom").setTicks(
             [[(i + 1, f"L{i + 1}" if i < n - 1 else "out") for i in range(n)]])
@@ -85,12 +84,12 @@ class ComparePlot(BasePlot):
             h = trainer.history
             steps = h.scalar("step", upto_step)
             loss = moving_average(h.scalar("train_loss", upto_step), SMOOTHING)
-            self._loss_curves[i].setData(*_finite(steps, _log10_positive(loss)))
+            self._loss_curves[i].setData(*_positive(steps, loss))
             grads = h.layer("grad_w_norm", upto_step)
             layers = np.arange(1, trainer.n_layers + 1, dtype=float)
             for curve, row in ((self._first_curves[i], 0), (self._last_curves[i], -1)):
                 if len(grads):
-                    curve.setData(*_finite(layers, _log10_positive(grads[row])))
+                    curve.setData(*_positive(layers, grads[row]))
                 else:
                     curve.setData([], [])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
@@ -19,6 +18,7 @@ class DeadPlot(BasePlot):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._names: list[str] = []
+        self._model = None
         self._steps = np.empty(0)
         self._dead = np.empty((0, 0))
         self._sparse = np.empty((0, 0))
@@ -27,41 +27,38 @@ class DeadPlot(BasePlot):
 
         self.plot = self.addPlot(row=0, col=0)
         style.style_axes(self.plot, "step", "fraction of units")
-        style.set_title(self.plot, "Dead units (solid) and sparsity (dashed) per hidden layer")
-        self.plot.setYRange(0.0, 1.0, padding=0.02)
+        style.set_title(self.plot, "Dead units (solid), sparsity (dashed)")
+        self.plot.setYRange(-0.03, 1.03, padding=0)
         self.plot.vb.setLimits(yMin=-0.05, yMax=1.05)
         self.plot.vb.setMouseEnabled(y=False)
         self.plot.getAxis("left").setWidth(52)
         self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
-        self.legend = style.add_legend(self.plot, 4)
-        # Two grey keys explain the line styles; they are never added to the plot.
-        self._key_dead = pg.PlotDataItem(pen=pg.mkPen(style.MUTED, width=2))
-        self._key_sparse = pg.PlotDataItem(pen=pg.mkPen(
-            style.MUTED, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
-        self._add_readout(row=1)
+        self.legend = style.legend_row(self.ci, row=1)
+        self.setToolTip("Solid: dead units, never active on any training sample "
+                        "(measured at each evaluation).\nDashed: sparsity, the share of "
+                        "activations exactly 0 in the step's batch.")
+        self._add_readout(row=2)
         self._enable_hover(self.plot)
 
     def rebuild(self, trainer) -> None:
         """Two curves per hidden layer (the output layer has no dead units)."""
+        self._model = trainer.model
         for curve in self.dead_curves + self.sparsity_curves:
             self.plot.removeItem(curve)
         self.legend.clear()
         self.dead_curves, self.sparsity_curves = [], []
         names = list(trainer.layer_names())[:-1]
         n_all = len(names) + 1
-        for i, name in enumerate(names):
-            dead = self.plot.plot(pen=style.layer_pen(i, n_all, width=2.2), name=name)
+        for i, name in enumerate(style.short_layer_names(names)):
+            dead = self.plot.plot(pen=style.layer_pen(i, n_all, width=2.2))
             sparse = self.plot.plot(pen=style.layer_pen(i, n_all, width=1.4, dashed=True))
+            self.legend.addItem(dead, name)
             for curve in (dead, sparse):
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
             self.dead_curves.append(dead)
             self.sparsity_curves.append(sparse)
-        if names:
-            self.legend.addItem(self._key_dead, "dead: never active on the train set")
-            self.legend.addItem(self._key_sparse, "sparsity: zeros in the batch")
-        # The two keys take one column to themselves when there are many layers.
-        style.set_legend_columns(self.legend, len(names) + 2)
+        self.legend.setColumnCount(max(1, min(len(names), 6 if len(names) > 4 else 4)))
         self._names = names
         self._steps = np.empty(0)
         self._dead = self._sparse = np.empty((0, len(names)))
@@ -69,7 +66,7 @@ class DeadPlot(BasePlot):
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Update the curves from the history (rows with step <= upto_step)."""
-        if len(self.dead_curves) != trainer.n_layers - 1:
+        if trainer.model is not self._model:
             self.rebuild(trainer)
         h = trainer.history
         n = len(self.dead_curves)

@@ -11,16 +11,30 @@ from PyQt6 import QtCore, QtGui
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
 
-#: Metric name -> (axis label, short name used in texts).
+#: Metric name -> (label of the log axis over steps, short name for bars and texts).
+#: The axis labels stay short: a panel in the window's grid is only ~150 px tall.
 METRICS = {
-    "grad_w_norm": ("||dL/dW|| (L2 norm)", "||dL/dW||"),
-    "grad_mean_abs": ("mean |dL/dW| per weight", "mean |dL/dW|"),
-    "update_ratio": ("||\u0394W|| / ||W|| per step", "||\u0394W||/||W||"),
+    "grad_w_norm": ("||dL/dW|| (L2)", "||dL/dW||"),
+    "grad_b_norm": ("||dL/db|| (L2)", "||dL/db||"),
+    "grad_mean_abs": ("mean |dL/dW|", "mean |dL/dW|"),
+    "update_ratio": ("||\u0394W|| / ||W||", "||\u0394W||/||W||"),
+}
+#: Longer names for the right-click menu.
+MENU_TEXT = {
+    "grad_w_norm": "Weight-gradient norm ||dL/dW||",
+    "grad_b_norm": "Bias-gradient norm ||dL/db||",
+    "grad_mean_abs": "Mean |dL/dW| per weight",
+    "update_ratio": "Update / weight ratio ||\u0394W|| / ||W||",
 }
 #: Ratio first hidden layer / output layer beyond which the text calls it vanishing/exploding.
 VANISHING_RATIO = 1e-2
 EXPLODING_RATIO = 1e2
 _MAX_VALUE_LABELS = 16
+
+
+def _times(factor: float) -> str:
+    """"340x" or "1.8e+06x"."""
+    return f"{factor:.0f}x" if factor < 1e4 else f"{factor:.1e}x"
 
 
 class GradientPlot(BasePlot):
@@ -36,30 +50,32 @@ class GradientPlot(BasePlot):
             raise ValueError(f"metric: {metric!r} is not one of {', '.join(METRICS)}")
         self._metric = metric
         self._names: list[str] = []
+        self._act_note = ""
         self._steps = np.empty(0)
         self._values = np.empty((0, 0))
         self._current = np.empty(0)
         self._current_step = None
-        self._trainer = None
+        self._trainer = self._model = None
         self.curves: list[pg.PlotDataItem] = []
         self.value_labels: list[pg.TextItem] = []
 
         self.curve_plot = self.addPlot(row=0, col=0)
-        self.bar_plot = self.addPlot(row=1, col=0)
+        # The legend has a row of its own under the curves: it never hides a curve.
+        self.legend = style.legend_row(self.ci, row=1)
+        self.bar_plot = self.addPlot(row=2, col=0)
         self.curve_plot.setLogMode(y=True)
-        style.style_axes(self.curve_plot, "step", None)
+        style.style_axes(self.curve_plot, None, None)   # the ticks say "step" well enough
         style.style_axes(self.bar_plot, None, None)
         self.bar_plot.showGrid(x=False, y=True, alpha=style.GRID_ALPHA)
         self.bar_plot.vb.setMouseEnabled(x=False)
         for plot in (self.curve_plot, self.bar_plot):
-            plot.getAxis("left").setWidth(56)
-        self.legend = style.add_legend(self.curve_plot, 4)
+            plot.getAxis("left").setWidth(66)
         self.bars = pg.BarGraphItem(x=[], height=[], y0=[], width=0.7,
                                     pen=pg.mkPen(80, 80, 80, 150))
         self.bar_plot.addItem(self.bars)
         self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 2)
-        self._add_readout(row=2)
+        self.ci.layout.setRowStretchFactor(2, 2)
+        self._add_readout(row=3)
         self._enable_hover(self.curve_plot, self.bar_plot)
         self._add_metric_menu()
         self._label_axes()
@@ -91,8 +107,8 @@ class GradientPlot(BasePlot):
         """A 'Show' sub-menu in both plots' right-click menus."""
         self._metric_group = QtGui.QActionGroup(self)
         self._metric_actions = {}
-        for name, (label, _) in METRICS.items():
-            action = QtGui.QAction(label, self, checkable=True)
+        for name in METRICS:
+            action = QtGui.QAction(MENU_TEXT[name], self, checkable=True)
             action.setData(name)
             action.setChecked(name == self._metric)
             action.triggered.connect(lambda _=False, n=name: self.set_metric(n))
@@ -108,14 +124,14 @@ class GradientPlot(BasePlot):
 
     def _label_axes(self) -> None:
         axis_label, short = METRICS[self._metric]
-        style.set_axis_label(self.curve_plot, "left", axis_label + " (log)")
+        style.set_axis_label(self.curve_plot, "left", axis_label)
         style.set_axis_label(self.bar_plot, "left", f"log10 {short}")
-        style.set_title(self.curve_plot, f"{short} per layer over steps")
+        style.set_title(self.curve_plot, f"{short} per layer vs step{self._act_note}")
 
     # -- contract ----------------------------------------------------------------------
     def rebuild(self, trainer) -> None:
         """One curve, one bar and one value label per weight layer."""
-        self._trainer = trainer
+        self._trainer, self._model = trainer, trainer.model
         names = list(trainer.layer_names())
         n = len(names)
         for curve in self.curves:
@@ -124,8 +140,9 @@ class GradientPlot(BasePlot):
             self.bar_plot.removeItem(label)
         self.legend.clear()
         self.curves, self.value_labels = [], []
-        for i, name in enumerate(names):
-            curve = self.curve_plot.plot(pen=style.layer_pen(i, n, width=2), name=name)
+        for i, name in enumerate(style.short_layer_names(names)):
+            curve = self.curve_plot.plot(pen=style.layer_pen(i, n, width=2))
+            self.legend.addItem(curve, name)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves.append(curve)
@@ -134,8 +151,12 @@ class GradientPlot(BasePlot):
                 label.setFont(style.font(style.SMALL_PT - (1 if n > 8 else 0)))
                 self.bar_plot.addItem(label, ignoreBounds=True)
                 self.value_labels.append(label)
-        style.set_legend_columns(self.legend, n)
+        short_names = style.short_layer_names(names) != names
+        self.legend.setColumnCount(n if n <= 5 else 6 if short_names else 4)
         self._names = names
+        shared = {nm.split(" ", 1)[1] for nm in names if " " in nm}
+        self._act_note = f" (hidden: {shared.pop()})" if len(shared) == 1 else ""
+        self._label_axes()
         self.bars.setOpts(x=np.arange(n), height=np.zeros(n), y0=np.zeros(n), width=0.7,
                           brushes=[pg.mkBrush(style.layer_color(i, n)) for i in range(n)])
         self._set_layer_ticks(names)
@@ -156,13 +177,13 @@ class GradientPlot(BasePlot):
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Curves from the history; bars from the last row with step <= upto_step."""
+        if trainer.model is not self._model:
+            self.rebuild(trainer)
         self._trainer = trainer
         self._current_step = upto_step
         h = trainer.history
         steps = h.scalar("step", upto_step)
         values = h.layer(self._metric, upto_step)
-        if values.shape[1] != len(self.curves):
-            self.rebuild(trainer)
         positive = np.where(values > 0, values, np.nan)
         for i, curve in enumerate(self.curves):
             curve.setData(steps, positive[:, i])
@@ -185,7 +206,7 @@ class GradientPlot(BasePlot):
             label.setText("" if not np.isfinite(logs[i]) else style.fmt(cur[i], 2))
             label.setPos(i, tops[i])
         top = finite.max() if finite.size else base + 1.0
-        self.bar_plot.setYRange(base, max(top + 0.25 * (top - base) + 0.1, base + 1.0),
+        self.bar_plot.setYRange(base, max(top + 0.4 * (top - base) + 0.15, base + 1.0),
                                 padding=0)
         step = int(self._steps[-1]) if len(self._steps) else 0
         style.set_title(self.bar_plot, f"now (step {step}): {self.verdict()}")
@@ -199,9 +220,9 @@ class GradientPlot(BasePlot):
         ratio = cur[0] / cur[-1]
         text = f"L1 / out = {style.fmt(ratio, 2)}"
         if ratio < VANISHING_RATIO:
-            return text + f"  \u2192 vanishing (L1 learns {1 / max(ratio, 1e-300):.0f}x slower)"
+            return text + f"  \u2192 vanishing: L1 gets {_times(1 / max(ratio, 1e-300))} less"
         if ratio > EXPLODING_RATIO:
-            return text + f"  \u2192 exploding toward the input ({ratio:.0f}x)"
+            return text + f"  \u2192 exploding toward the input ({_times(ratio)})"
         return text + "  \u2192 balanced"
 
     def summary_text(self) -> str:

@@ -37,6 +37,7 @@ class LossPlot(BasePlot):
         self._window = int(smoothing)
         self._log_y = False
         self._acc_shown = True
+        self._model = None
         self._steps = np.empty(0)
         self._data: dict[str, np.ndarray] = {}
 
@@ -46,7 +47,7 @@ class LossPlot(BasePlot):
         style.style_axes(self.loss_plot, None, "loss")
         style.style_axes(self.acc_plot, "step", "accuracy")
         style.set_title(self.loss_plot, "Loss")
-        self.acc_plot.setYRange(0.0, 1.0, padding=0.03)
+        self.acc_plot.setYRange(-0.04, 1.04, padding=0)
         self.acc_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         self.acc_plot.vb.setMouseEnabled(y=False)
         for plot in (self.loss_plot, self.acc_plot):
@@ -97,6 +98,7 @@ class LossPlot(BasePlot):
     # -- contract ----------------------------------------------------------------------
     def rebuild(self, trainer) -> None:
         """Show the accuracy plot only for classification."""
+        self._model = trainer.model
         want_acc = trainer.dataset.task != "regression"
         if want_acc != self._acc_shown:
             if want_acc:
@@ -104,6 +106,7 @@ class LossPlot(BasePlot):
             else:
                 self.ci.removeItem(self.acc_plot)
             self.acc_plot.setVisible(want_acc)
+            self.ci.layout.setRowStretchFactor(1, 2 if want_acc else 0)
             self._acc_shown = want_acc
         style.set_axis_label(self.loss_plot, "bottom", "" if want_acc else "step")
         self.loss_plot.showAxis("bottom")
@@ -119,6 +122,8 @@ class LossPlot(BasePlot):
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Update the curves from the history (rows with step <= upto_step)."""
+        if trainer.model is not self._model:
+            self.rebuild(trainer)
         h = trainer.history
         steps = h.scalar("step", upto_step)
         data = {name: h.scalar(name, upto_step) for name in (

@@ -22,13 +22,14 @@ class PReluPlot(BasePlot):
         super().__init__(parent)
         self._layers: list[int] = []
         self._names: list[str] = []
+        self._model = None
         self._steps = np.empty(0)
         self._slopes = np.empty((0, 0))
         self.curves: list[pg.PlotDataItem] = []
 
         self.plot = self.addPlot(row=0, col=0)
-        style.style_axes(self.plot, "step", "learned slope a (negative side)")
-        style.set_title(self.plot, "PReLU slope per layer: f(z) = z for z > 0, a\u00b7z below")
+        style.style_axes(self.plot, "step", "slope a: f(z) = a\u00b7z for z < 0")
+        style.set_title(self.plot, "Learned PReLU slope a per layer")
         self.plot.getAxis("left").setWidth(52)
         self.legend = style.add_legend(self.plot, 2)
         guide = pg.mkPen(140, 140, 140, 200, width=1, style=QtCore.Qt.PenStyle.DotLine)
@@ -50,6 +51,7 @@ class PReluPlot(BasePlot):
 
     def rebuild(self, trainer) -> None:
         """A curve for each hidden layer whose activation is learnable."""
+        self._model = trainer.model
         for curve in self.curves:
             self.plot.removeItem(curve)
         self.legend.clear()
@@ -81,15 +83,13 @@ class PReluPlot(BasePlot):
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Update the slope curves from the history (rows with step <= upto_step)."""
+        if trainer.model is not self._model:
+            self.rebuild(trainer)
         if not self._layers:
             return
         h = trainer.history
         steps = h.scalar("step", upto_step)
-        slopes = h.layer("prelu_slope", upto_step)
-        if slopes.shape[1] <= max(self._layers):
-            self.rebuild(trainer)
-            return
-        slopes = slopes[:, self._layers]
+        slopes = h.layer("prelu_slope", upto_step)[:, self._layers]
         for k, curve in enumerate(self.curves):
             curve.setData(steps, slopes[:, k])
         self._steps, self._slopes = steps, slopes

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import colorsys
+import html
 
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 FONT_PT = 10
 TITLE_PT = 11
@@ -97,7 +98,11 @@ def set_axis_label(plot: pg.PlotItem, side: str, text: str) -> None:
 
 
 def set_title(plot: pg.PlotItem, text: str) -> None:
-    plot.setTitle(text, color=TEXT, size=f"{TITLE_PT}pt")
+    """Title above a plot; a long one is clipped rather than widening the panel."""
+    if not getattr(plot.titleLabel, "_relaxed", False):
+        relax_label(plot.titleLabel)
+        plot.titleLabel._relaxed = True
+    plot.setTitle(html.escape(text, quote=False), color=TEXT, size=f"{TITLE_PT}pt")
 
 
 def add_legend(plot: pg.PlotItem, n_entries: int = 1, corner: str = "top-right"
@@ -109,11 +114,41 @@ def add_legend(plot: pg.PlotItem, n_entries: int = 1, corner: str = "top-right"
                             labelTextSize=f"{SMALL_PT}pt", brush=pg.mkBrush(255, 255, 255, 215),
                             pen=pg.mkPen(200, 200, 200), verSpacing=-4, horSpacing=12)
     set_legend_columns(legend, n_entries)
+    return scalable(legend)
+
+
+def scalable(item):
+    """Let an item scale with the scene in PNG exports.
+
+    pyqtgraph's LegendItem ignores transformations, so an export wider or narrower than the
+    window draws it at window size in the wrong place; its parent is a view box (not the
+    zoomed data), so without the flag it still keeps its size while zooming.
+    """
+    item.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)
+    return item
+
+
+def legend_row(layout: pg.GraphicsLayout, row: int, col: int = 0,
+               colspan: int = 1) -> pg.LegendItem:
+    """A frameless legend in its own layout row (under a plot), so it never hides data."""
+    legend = pg.LegendItem(labelTextColor=TEXT, labelTextSize=f"{SMALL_PT}pt",
+                           horSpacing=14, verSpacing=-6)
+    scalable(legend)
+    layout.addItem(legend, row=row, col=col, colspan=colspan)
     return legend
 
 
+def short_layer_names(names: list[str]) -> list[str]:
+    """Legend names: "L1 relu" ... "out", or just "L1" ... when every hidden layer shares
+    one activation and there are more than four layers (the title names it once)."""
+    acts = {n.split(" ", 1)[1] for n in names if " " in n}
+    if len(names) > 4 and len(acts) == 1:
+        return [n.split(" ")[0] for n in names]
+    return list(names)
+
+
 def set_legend_columns(legend: pg.LegendItem, n_entries: int) -> None:
-    legend.setColumnCount(1 if n_entries <= 6 else 2 if n_entries <= 14 else 3)
+    legend.setColumnCount(1 if n_entries <= 5 else 3 if n_entries <= 12 else 4)
 
 
 def overlay_label(parent: pg.ViewBox, item_pos=(1, 0), parent_pos=(1, 0),
@@ -133,3 +168,27 @@ def fmt(value: float, digits: int = 3) -> str:
     if a != 0 and (a < 1e-3 or a >= 1e5):
         return f"{value:.{max(digits - 1, 1)}e}"
     return f"{value:.{digits}g}"
+
+
+def relax_label(label: pg.LabelItem) -> pg.LabelItem:
+    """Stop a LabelItem from widening the layout to fit its text; text past the edge is clipped.
+
+    pyqtgraph sets a label's minimum width to its text width, so one long read-out or title
+    would make the whole panel wider than its window and squeeze nothing else.
+    """
+    def update_min() -> None:
+        h = label.itemRect().height()
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(h)
+        label._sizeHint = {
+            QtCore.Qt.SizeHint.MinimumSize: (0, h),
+            QtCore.Qt.SizeHint.PreferredSize: (0, h),
+            QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+            QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        label.updateGeometry()
+
+    label.updateMin = update_min
+    label.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+    update_min()
+    return label
