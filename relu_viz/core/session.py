@@ -62,7 +62,7 @@ def save_session(trainer, path) -> None:
     path : str or path-like
         Written atomically; an existing file is replaced only on success.
     """
-    meta, arrays = trainer.state()
+    meta, arrays = trainer_state(trainer)
     meta = {"format": SESSION_FORMAT, "version": SESSION_VERSION, **meta}
     buf = io.BytesIO()
     np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)
@@ -99,7 +99,7 @@ def load_session(path):
         raise ValueError(f"{path}: the session's config is invalid: {err}") from None
     trainer = Trainer(config)
     try:
-        trainer.load_state(meta, arrays)
+        restore_trainer_state(trainer, meta, arrays)
     except (KeyError, TypeError, ValueError, IndexError) as err:
         raise ValueError(f"{path}: the session does not match its config "
                          f"(corrupted?): {err}") from None
@@ -120,3 +120,67 @@ def _read_meta(path, raw) -> dict:
         raise ValueError(f"{path} was saved by a newer relu_viz (session version "
                          f"{version!r}; this one reads up to {SESSION_VERSION})")
     return meta
+
+
+def trainer_state(trainer) -> tuple[dict, dict]:
+    """Everything needed to continue a Trainer's run: JSON-safe metadata and arrays.
+
+    Reads the trainer's private fields on purpose: a session is its complete state.
+    """
+    meta = {
+        "config": trainer._config.to_dict(), "step_count": trainer.step_count,
+        "samples_seen": trainer.samples_seen, "cursor": trainer._cursor,
+        "diverged": trainer.diverged, "divergence_message": trainer.divergence_message,
+        "rng_state": trainer.rng.bit_generator.state,
+        "initial_rng_state": trainer._initial_rng_state,
+        "last_good_step": trainer._last_good[0], "optimizer_t": getattr(trainer.optimizer, "t", 0),
+        "checkpoint_steps": list(trainer.checkpoints.steps),
+    }
+    arrays = {"params": trainer.model.params, "initial_params": trainer._initial_params,
+              "order": trainer._order, "dead": trainer._dead, "dead_count": trainer._dead_count,
+              "last_good_params": trainer._last_good[1]}
+    for key, value in trainer.optimizer.state().items():
+        if isinstance(value, np.ndarray):
+            arrays[f"opt_{key}"] = value
+    for key, value in trainer.history.state().items():
+        arrays[f"history_{key}"] = value
+    ckpt = trainer.checkpoints
+    for i, (params, hist) in enumerate(zip(ckpt.params, ckpt.histograms)):
+        arrays[f"ckpt_params_{i}"], arrays[f"ckpt_hist_{i}"] = params, hist
+    return meta, arrays
+
+
+def restore_trainer_state(trainer, meta: dict, arrays: dict) -> None:
+    """Restore what :func:`trainer_state` returned into a Trainer built from its config."""
+    def exact(name, like):
+        value = np.asarray(arrays[name])
+        if value.shape != like.shape:
+            raise ValueError(f"{name} has shape {value.shape}, expected {like.shape}")
+        return value.astype(like.dtype, copy=False)
+
+    trainer.model.params[...] = exact("params", trainer.model.params)
+    trainer._initial_params = exact("initial_params", trainer._initial_params)
+    trainer._order = np.asarray(arrays["order"], dtype=np.int64)
+    order = trainer._order
+    if order.size and (order.min() < 0 or order.max() >= trainer.dataset.n_train):
+        raise ValueError("order holds indices outside the training set")
+    trainer._dead = exact("dead", trainer._dead)
+    trainer._dead_count = exact("dead_count", trainer._dead_count)
+    trainer._last_good = (int(meta["last_good_step"]),
+                          exact("last_good_params", trainer.model.params))
+    opt_state = {k[4:]: arrays[k] for k in arrays if k.startswith("opt_")}
+    opt_state["t"] = int(meta["optimizer_t"])
+    trainer.optimizer.load_state(opt_state)
+    trainer.history.load_state({"scalars": arrays["history_scalars"],
+                                "layers": arrays["history_layers"]})
+    trainer.checkpoints.clear()
+    for i, step in enumerate(meta["checkpoint_steps"]):
+        trainer.checkpoints.add(int(step), exact(f"ckpt_params_{i}", trainer.model.params),
+                                np.asarray(arrays[f"ckpt_hist_{i}"]))
+    trainer.step_count = int(meta["step_count"])
+    trainer.samples_seen = int(meta["samples_seen"])
+    trainer._cursor = int(meta["cursor"])
+    trainer.diverged = bool(meta["diverged"])
+    trainer.divergence_message = str(meta["divergence_message"])
+    trainer.rng.bit_generator.state = meta["rng_state"]
+    trainer._initial_rng_state = meta["initial_rng_state"]

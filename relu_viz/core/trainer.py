@@ -15,7 +15,8 @@ from relu_viz.core.config import TrainConfig
 from relu_viz.core.metrics import MetricsHistory, StepMetrics
 from relu_viz.core.mlp import MLP
 from relu_viz.core.optim import make_optimizer
-from relu_viz.core.stats import Checkpoints, LayerStats, evaluate
+from relu_viz.core.stats import Checkpoints, LayerStats, evaluate, preactivation_histograms
+from relu_viz.core.tasks import resolve_loss
 
 HIST_BINS = 60
 HIST_RANGE = (-6.0, 6.0)
@@ -296,65 +297,6 @@ class Trainer:
         self.diverged = False
         self.divergence_message = ""
 
-    # -- sessions ------------------------------------------------------------------------
-    def state(self) -> tuple[dict, dict]:
-        """Everything needed to continue this run: JSON-safe metadata and arrays."""
-        meta = {
-            "config": self._config.to_dict(), "step_count": self.step_count,
-            "samples_seen": self.samples_seen, "cursor": self._cursor,
-            "diverged": self.diverged, "divergence_message": self.divergence_message,
-            "rng_state": self.rng.bit_generator.state,
-            "initial_rng_state": self._initial_rng_state,
-            "last_good_step": self._last_good[0], "optimizer_t": getattr(self.optimizer, "t", 0),
-            "checkpoint_steps": list(self.checkpoints.steps),
-        }
-        arrays = {"params": self.model.params, "initial_params": self._initial_params,
-                  "order": self._order, "dead": self._dead, "dead_count": self._dead_count,
-                  "last_good_params": self._last_good[1]}
-        for key, value in self.optimizer.state().items():
-            if isinstance(value, np.ndarray):
-                arrays[f"opt_{key}"] = value
-        for key, value in self.history.state().items():
-            arrays[f"history_{key}"] = value
-        for i, (params, hist) in enumerate(zip(self.checkpoints.params,
-                                                self.checkpoints.histograms)):
-            arrays[f"ckpt_params_{i}"], arrays[f"ckpt_hist_{i}"] = params, hist
-        return meta, arrays
-
-    def load_state(self, meta: dict, arrays: dict) -> None:
-        """Restore what :meth:`state` returned (the config must already match)."""
-        def exact(name, like):
-            value = np.asarray(arrays[name])
-            if value.shape != like.shape:
-                raise ValueError(f"{name} has shape {value.shape}, expected {like.shape}")
-            return value.astype(like.dtype, copy=False)
-
-        self.model.params[...] = exact("params", self.model.params)
-        self._initial_params = exact("initial_params", self._initial_params)
-        self._order = np.asarray(arrays["order"], dtype=np.int64)
-        if self._order.size and (self._order.min() < 0
-                                 or self._order.max() >= self.dataset.n_train):
-            raise ValueError("order holds indices outside the training set")
-        self._dead, self._dead_count = exact("dead", self._dead), exact("dead_count",
-                                                                       self._dead_count)
-        self._last_good = (int(meta["last_good_step"]),
-                           exact("last_good_params", self.model.params))
-        opt_state = {k[4:]: arrays[k] for k in arrays if k.startswith("opt_")}
-        opt_state["t"] = int(meta["optimizer_t"])
-        self.optimizer.load_state(opt_state)
-        self.history.load_state({"scalars": arrays["history_scalars"],
-                                 "layers": arrays["history_layers"]})
-        self.checkpoints.clear()
-        for i, step in enumerate(meta["checkpoint_steps"]):
-            self.checkpoints.add(int(step), exact(f"ckpt_params_{i}", self.model.params),
-                                 np.asarray(arrays[f"ckpt_hist_{i}"]))
-        self.step_count, self.samples_seen = int(meta["step_count"]), int(meta["samples_seen"])
-        self._cursor = int(meta["cursor"])
-        self.diverged = bool(meta["diverged"])
-        self.divergence_message = str(meta["divergence_message"])
-        self.rng.bit_generator.state = meta["rng_state"]
-        self._initial_rng_state = meta["initial_rng_state"]
-
     def run(self, n_steps: int, callback=None) -> StepMetrics | None:
         """Run up to ``n_steps`` steps (stops early on divergence); returns the last metrics.
 
@@ -397,20 +339,8 @@ class Trainer:
         -------
         counts : ndarray of shape (n_hidden, bins), int64
         """
-        X = self._hist_X if X is None else X
-        lo, hi = value_range
-        n_hidden = self.n_layers - 1
-        counts = np.zeros((n_hidden, bins), dtype=np.int64)
-        a = X
-        with np.errstate(all="ignore"):
-            for i in range(n_hidden):
-                z = a @ self.model.weights[i] + self.model.biases[i]
-                idx = np.nan_to_num((z - lo) * (bins / (hi - lo)), nan=0.0,
-                                    posinf=bins - 1, neginf=0.0)
-                idx = np.clip(idx, 0, bins - 1).astype(np.int64)
-                counts[i] = np.bincount(idx.ravel(), minlength=bins)
-                a = self.model.hidden_activations[i].forward(z)
-        return counts
+        return preactivation_histograms(self.model, self._hist_X if X is None else X,
+                                        bins, value_range)
 
     @staticmethod
     def histogram_edges(bins=HIST_BINS, value_range=HIST_RANGE) -> np.ndarray:
@@ -420,25 +350,3 @@ class Trainer:
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Network output for inputs of shape (n, n_features); shape (n, n_outputs)."""
         return self.model.predict(X)
-
-
-def resolve_loss(config: TrainConfig, dataset) -> tuple[str, str, int]:
-    """Loss name, output non-linearity and output width for a config and its data."""
-    task, k = dataset.task, max(dataset.n_classes, 1)
-    loss = config.loss
-    if loss == "auto":
-        loss = {"binary": "bce", "multiclass": "cross_entropy"}.get(task, "mse")
-    if loss == "bce" and task != "binary":
-        raise ValueError(f"loss: bce needs a two-class dataset; {dataset.name!r} is {task}")
-    if loss == "cross_entropy" and task == "regression":
-        raise ValueError(f"loss: cross_entropy needs class labels; {dataset.name!r} is regression")
-    natural = {"bce": "sigmoid", "cross_entropy": "softmax", "mse": "linear"}[loss]
-    output = natural if config.output == "auto" else config.output
-    if loss != "mse" and output != natural:
-        raise ValueError(f"output: {loss} needs a {natural} output, got {output!r}")
-    if loss == "mse" and output == "softmax":
-        raise ValueError("output: softmax is only used with the cross_entropy loss")
-    n_out = 1 if task in ("binary", "regression") and loss != "cross_entropy" else k
-    if loss == "cross_entropy" and task == "binary":
-        n_out = 2
-    return loss, output, n_out
