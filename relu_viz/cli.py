@@ -174,6 +174,11 @@ def cmd_run(args) -> int:
     else:
         comp = None
         runs = {presets.SINGLE_LABEL: _checked(lambda: Trainer(config), "config")}
+    for trainer in runs.values():  # the window refuses this too (controller.check_fits)
+        n_train = trainer.dataset.n_train
+        if trainer.config.batch_size > n_train:
+            raise CliError(f"config: batch_size: {trainer.config.batch_size} is larger than "
+                           f"the training set ({n_train} samples); use at most {n_train}")
 
     progress = Progress(steps, len(runs))
     t0 = time.perf_counter()

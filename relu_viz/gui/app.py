@@ -37,11 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="relu-viz",
         description="A desktop lab for ReLU-family activations: train a small network and "
                     "watch every layer. Subcommands run, presets and bench work without a window.")
-    parser.add_argument("--config", metavar="FILE.json", help="start with this run config")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--config", metavar="FILE.json", help="start with this run config")
+    start.add_argument("--preset", metavar="NAME",
+                       help="open a ready-made experiment ('relu-viz presets' lists them)")
+    start.add_argument("--session", metavar="FILE",
+                       help="continue a saved session (File > Save session)")
+    parser.add_argument("--single", action="store_true",
+                        help="with --preset: show its base run, not its comparison")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="build the window, train, save a PNG of it and exit")
-    parser.add_argument("--steps", type=_steps, default=DEFAULT_STEPS,
-                        help=f"steps to train before --screenshot (default {DEFAULT_STEPS})")
+    parser.add_argument("--steps", type=_steps, default=None,
+                        help=f"steps to train before --screenshot (default: the preset's "
+                             f"own, 0 for a session, else {DEFAULT_STEPS})")
     parser.add_argument("--size", type=_size, default=None, metavar="WxH",
                         help="window size (default: the last one, or 1280x800)")
     return parser
@@ -98,26 +106,60 @@ def main(argv: list[str] | None = None) -> int:
         elif not os.environ.get("QT_QPA_PLATFORM"):
             return _fail("no display found (DISPLAY / WAYLAND_DISPLAY unset); run on a "
                          "desktop, or use --screenshot OUT.png to render without one")
-    config = None
-    from relu_viz.gui import export
-    if args.config:
-        try:
-            config = export.load_config(args.config)
-        except export.ExportError as exc:
-            return _fail(str(exc))
+    start = _load_start(args)
+    if isinstance(start, int):
+        return start
+    config, preset, trainer = start
     app = make_app([])
     from relu_viz.gui.main_window import MainWindow
     try:
         window = MainWindow(config, remember=not args.screenshot)
     except (ValueError, OSError) as exc:
         return _fail(f"cannot start this run: {exc}")
+    if preset is not None:
+        window.open_preset(preset)
+        if args.single:
+            window.close_comparison()
+    elif trainer is not None:
+        window.use_session(trainer, args.session)
     if args.size or args.screenshot:
         window.resize(*(args.size or DEFAULT_SIZE))
     if args.screenshot:
+        if args.steps is None:
+            args.steps = (preset.steps if preset is not None else
+                          0 if trainer is not None else DEFAULT_STEPS)
         return _screenshot(app, window, args)
     sys.excepthook = _excepthook
     window.show()
     return app.exec()
+
+
+def _load_start(args):
+    """(config, preset, trainer) from --config / --preset / --session, or an exit status."""
+    from relu_viz.gui import export
+    config = preset = trainer = None
+    if args.single and not args.preset:
+        return _fail("--single goes with --preset")
+    if args.config:
+        try:
+            config = export.load_config(args.config)
+        except export.ExportError as exc:
+            return _fail(str(exc))
+    elif args.preset:
+        from relu_viz import presets
+        try:
+            preset = presets.load(args.preset)
+        except ValueError as exc:
+            return _fail(str(exc))
+        config = preset.config
+    elif args.session:
+        from relu_viz.core.session import load_session
+        try:
+            trainer = load_session(args.session)
+        except ValueError as exc:
+            return _fail(str(exc))
+        config = trainer.config
+    return config, preset, trainer
 
 
 def _screenshot(app, window, args) -> int:

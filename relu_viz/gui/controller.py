@@ -3,7 +3,9 @@
 A QTimer tick runs as many steps as fit in a small time budget (and the speed
 setting allows); a stopped timer fires nothing, so Pause always lands on a step
 boundary. Plots are redrawn at most ~30 times a second, independent of the step
-rate, and only those that are visible.
+rate, and only those that are visible. The same controls drive a Comparison (several
+runs stepped together) while its view is active, and a view step (the timeline) shows
+the plots as they were earlier.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ def rebuild_reason(fields) -> str:
 
 
 class TrainingController(QtCore.QObject):
-    """Owns the Trainer; steps it on a timer and tells the window what happened."""
+    """Owns the Trainer (and an optional Comparison); steps on a timer; reports events.
+
+    While a comparison is *active* every control (step, play, epoch, reset) drives all of
+    its runs together; otherwise the single run. A *view step* (the timeline) makes every
+    redraw show the plots as they were at that step; any stepping returns to live.
+    """
 
     metrics_updated = QtCore.pyqtSignal()
     running_changed = QtCore.pyqtSignal(bool)
@@ -53,11 +60,19 @@ class TrainingController(QtCore.QObject):
     diverged = QtCore.pyqtSignal(str)
     status_changed = QtCore.pyqtSignal(dict)
     config_rejected = QtCore.pyqtSignal(str)
+    view_changed = QtCore.pyqtSignal(object)   # the step shown, None = live
+    notice = QtCore.pyqtSignal(str)            # a passing message for the status bar
 
     def __init__(self, config: TrainConfig | None = None, parent=None):
         super().__init__(parent)
         self._trainer = Trainer(config or TrainConfig())
         self._plots: list = []
+        self._comparison = None
+        self._compare_views: list = []
+        self._compare_active = False
+        self._reported: set[str] = set()   # compared runs whose divergence was announced
+        self._view_step: int | None = None
+        self._target: int | None = None
         self._speed = math.inf
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -76,6 +91,7 @@ class TrainingController(QtCore.QObject):
     # -- properties ----------------------------------------------------------------------
     @property
     def trainer(self) -> Trainer:
+        """The single run (also while a comparison is shown)."""
         return self._trainer
 
     @property
@@ -95,6 +111,33 @@ class TrainingController(QtCore.QObject):
     def steps_per_second(self) -> float:
         return self._steps_per_second
 
+    @property
+    def comparison(self):
+        """The open Comparison, or None."""
+        return self._comparison
+
+    @property
+    def comparing(self) -> bool:
+        """True while the controls drive the comparison."""
+        return self._comparison is not None and self._compare_active
+
+    @property
+    def step_count(self) -> int:
+        """Steps of what the controls drive (the furthest run of a comparison)."""
+        if self.comparing:
+            return max(self._comparison.step_counts)
+        return self._trainer.step_count
+
+    @property
+    def view_step(self) -> int | None:
+        """The step the plots show, None when live."""
+        return self._view_step
+
+    @property
+    def step_target(self) -> int | None:
+        """Play pauses when it reaches this step (an experiment's length), or None."""
+        return self._target
+
     def set_plots(self, plots) -> None:
         """The plots to rebuild on a new run and refresh after steps."""
         self._plots = list(plots)
@@ -106,11 +149,51 @@ class TrainingController(QtCore.QObject):
         self._speed = float(steps_per_second)
         self._credit = 0.0
 
+    def set_step_target(self, step: int | None) -> None:
+        """Make Play pause on reaching ``step`` (None: run until paused)."""
+        self._target = None if step is None else int(step)
+
+    # -- comparison ----------------------------------------------------------------------
+    def set_comparison(self, comparison, views) -> None:
+        """Drive ``comparison`` (a relu_viz.compare.Comparison), drawn by ``views``."""
+        self._stop()
+        self._comparison = comparison
+        self._compare_views = list(views)
+        self._reported = set()
+        for view in self._compare_views:
+            view.rebuild(comparison)
+        self._compare_active = True
+        self._after_switch()
+
+    def close_comparison(self) -> None:
+        """Forget the comparison; the controls drive the single run again."""
+        if self._comparison is None:
+            return
+        self._stop()
+        self._comparison, self._compare_views = None, []
+        self._compare_active = False
+        self._after_switch()
+
+    def set_compare_active(self, active: bool) -> None:
+        """Let the controls drive the comparison (True) or the single run (False)."""
+        active = bool(active) and self._comparison is not None
+        if active != self._compare_active:
+            self._stop()
+            self._compare_active = active
+            self._after_switch()
+
+    def _after_switch(self) -> None:
+        self._go_live()
+        self._rate_marks.clear()
+        self._dirty = True
+        self.redraw(force=True)
+
     # -- play / pause / step -------------------------------------------------------------
     def play(self) -> None:
         """Start stepping on the timer (no-op while diverged or already running)."""
-        if self.running or self._trainer.diverged:
+        if self.running or self._all_diverged():
             return
+        self._go_live()
         self._credit = 0.0
         self._last_tick = time.perf_counter()
         self._rate_marks.clear()
@@ -120,12 +203,17 @@ class TrainingController(QtCore.QObject):
 
     def pause(self) -> None:
         """Stop the timer; the last step is complete and shown."""
+        if self._stop():
+            self.redraw()
+
+    def _stop(self) -> bool:
+        """Stop the timer without redrawing; True if it was running."""
         if not self.running:
-            return
+            return False
         self._timer.stop()
         self._steps_per_second = 0.0
         self.running_changed.emit(False)
-        self.redraw()
+        return True
 
     def toggle(self) -> None:
         """Play if paused, pause if playing."""
@@ -138,12 +226,19 @@ class TrainingController(QtCore.QObject):
     def step_epoch(self) -> None:
         """Pause and run to the end of the current epoch."""
         self.pause()
-        self.run_steps(self._trainer.steps_to_epoch_end())
+        live = [t for t in self._driven() if not t.diverged] or self._driven()
+        self.run_steps(live[0].steps_to_epoch_end())
 
     def run_steps(self, n: int) -> None:
         """Pause and run ``n`` steps now (stops early on divergence), then redraw."""
         self.pause()
-        self._trainer.run(int(n))
+        self._go_live()
+        if self.comparing:
+            for _ in range(int(n)):
+                if not self._step_once():
+                    break
+        else:
+            self._trainer.run(int(n))
         self._dirty = True
         self.redraw()
         self._check_divergence()
@@ -152,19 +247,78 @@ class TrainingController(QtCore.QObject):
         """Back to step 0 with the same (or new) initial weights; keeps playing if it was."""
         was_running = self.running
         self._timer.stop()
-        self._trainer.reset(same_init=same_init)
-        self._after_new_run()
+        if self.comparing:
+            self._comparison.reset(same_init)
+            self._reported = set()
+            for view in self._compare_views:
+                view.rebuild(self._comparison)
+            self._go_live()
+            self._dirty = True
+            self.redraw()
+        else:
+            self._trainer.reset(same_init=same_init)
+            self._after_new_run()
         if was_running:
             self._timer.start()
         reason = "Reset: same initial weights" if same_init else "Reset: new initial weights"
-        self.run_rebuilt.emit(reason)
+        self.run_rebuilt.emit(reason + (" (every compared run)" if self.comparing else ""))
 
-    def recover(self, lr_factor: float = 0.1) -> None:
-        """After a divergence: last finite weights, learning rate times ``lr_factor``."""
-        self._trainer.recover(lr_factor)
-        self.config_changed.emit(self._trainer.config)
+    def recover(self, lr_factor: float = 0.1) -> int | None:
+        """After a divergence: learning rate times ``lr_factor``, weights from before the blow-up.
+
+        The trainer restores its last weights with a finite loss; those can already be
+        huge (a loss of 1e19 is finite), so this takes the latest checkpoint whose test
+        loss is within 10x of the best one instead, when there is one. Returns its step
+        (None: the trainer's own choice).
+        """
+        t = self._trainer
+        t.recover(lr_factor)
+        step = None
+        sane = _sane_checkpoint(t)
+        if sane is not None:
+            step, params = sane
+            t.model.params[...] = params
+        self.config_changed.emit(t.config)
+        self._go_live()
         self._dirty = True
         self.redraw()
+        return step
+
+    def _driven(self) -> list[Trainer]:
+        return list(self._comparison.trainers) if self.comparing else [self._trainer]
+
+    def _step_once(self) -> bool:
+        """One step of every driven run; False when none could step (all diverged)."""
+        if self.comparing:
+            return any(m is not None for m in self._comparison.step_all())
+        return self._trainer.step() is not None
+
+    def _all_diverged(self) -> bool:
+        return all(t.diverged for t in self._driven())
+
+    # -- timeline ------------------------------------------------------------------------
+    def set_view_step(self, step: int | None) -> None:
+        """Show every plot as it was at ``step`` (None, or the last step: live).
+
+        Ignored while playing: the timeline is for a paused run.
+        """
+        if step is not None:
+            if self.running:
+                return
+            step = max(0, int(step))
+            if step >= self.step_count:
+                step = None
+        if step == self._view_step:
+            return
+        self._view_step = step
+        self.view_changed.emit(step)
+        self._dirty = True
+        self.redraw()
+
+    def _go_live(self) -> None:
+        if self._view_step is not None:
+            self._view_step = None
+            self.view_changed.emit(None)
 
     # -- configuration -------------------------------------------------------------------
     def apply_changes(self, changes: dict) -> bool:
@@ -184,30 +338,27 @@ class TrainingController(QtCore.QObject):
             return self._reject(str(exc))
         return self.apply_config(new)
 
-    def apply_config(self, new: TrainConfig) -> bool:
-        """Switch to ``new`` (validated); see :meth:`apply_changes`."""
+    def apply_config(self, new: TrainConfig, rebuild: bool = False) -> bool:
+        """Switch to ``new`` (validated); see :meth:`apply_changes`.
+
+        ``rebuild`` starts a fresh run even when nothing cold changed (an experiment).
+        """
         old = self._trainer.config
-        if new == old:
+        if new == old and not rebuild:
             return False
         cold = old.cold_differences(new)
-        if cold:
+        if cold or rebuild:
             try:
                 trainer = Trainer(new)
-                self._check_fits(new, trainer)
+                self.check_fits(new, trainer)
             except (ValueError, OSError) as exc:
                 return self._reject(str(exc))
-            was_running = self.running
-            self._timer.stop()
-            self._trainer = trainer
-            self.last_rebuilt_fields = list(cold)
-            self._after_new_run()
-            if was_running:
-                self._timer.start()
-            self.config_changed.emit(new)
-            self.run_rebuilt.emit(rebuild_reason(cold))
+            self._replace_trainer(trainer, list(cold))
+            self.run_rebuilt.emit(rebuild_reason(cold) if cold else
+                                  "Rebuilt: fresh run — history cleared")
             return True
         try:
-            self._check_fits(new, self._trainer)
+            self.check_fits(new, self._trainer)
             self._trainer.apply_config(new)
         except ValueError as exc:
             return self._reject(str(exc))
@@ -215,8 +366,29 @@ class TrainingController(QtCore.QObject):
         self._emit_status()
         return True
 
+    def set_trainer(self, trainer: Trainer, reason: str) -> None:
+        """Adopt a ready Trainer (an opened session) as the single run."""
+        self._stop()
+        self._replace_trainer(trainer, [])
+        self.run_rebuilt.emit(reason)
+        self._check_divergence()
+
+    def _replace_trainer(self, trainer: Trainer, cold_fields: list[str]) -> None:
+        was_running = self.running
+        self._timer.stop()
+        self._trainer = trainer
+        self._target = None
+        self.last_rebuilt_fields = cold_fields
+        self._after_new_run()
+        if was_running and not self.comparing:
+            self._timer.start()
+        elif was_running:
+            self.running_changed.emit(False)
+        self.config_changed.emit(trainer.config)
+
     @staticmethod
-    def _check_fits(config: TrainConfig, trainer: Trainer) -> None:
+    def check_fits(config: TrainConfig, trainer: Trainer) -> None:
+        """ValueError when ``config`` cannot train on ``trainer``'s data (batch too large)."""
         n_train = trainer.dataset.n_train
         if config.batch_size > n_train:
             raise ValueError(f"batch_size: {config.batch_size} is larger than the training "
@@ -230,6 +402,7 @@ class TrainingController(QtCore.QObject):
     def _after_new_run(self) -> None:
         for plot in self._plots:
             plot.rebuild(self._trainer)
+        self._go_live()
         self._rate_marks.clear()
         self._dirty = True
         self.redraw()
@@ -251,11 +424,14 @@ class TrainingController(QtCore.QObject):
                                max(1.0, self._speed * 0.1))
             allowed = math.floor(self._credit)
         self._last_tick = now
+        before = self.step_count
+        target = self._target
+        if target is not None and before < target:
+            allowed = min(allowed, target - before)
         done = 0
         deadline = now + STEP_BUDGET_S
-        trainer = self._trainer
         while done < allowed:
-            if trainer.step() is None:
+            if not self._step_once():
                 break
             done += 1
             if time.perf_counter() >= deadline:
@@ -265,13 +441,17 @@ class TrainingController(QtCore.QObject):
         if done:
             self._dirty = True
         self._measure_rate(time.perf_counter())
-        if trainer.diverged:
-            self._timer.stop()
-            self._steps_per_second = 0.0
-            self.running_changed.emit(False)
+        reached = target is not None and before < target <= self.step_count
+        if self._all_diverged() or reached:
+            self._stop()
             self.redraw()
             self._check_divergence()
+            if reached and not self._all_diverged():
+                self.notice.emit(f"Reached step {target:,}, the experiment's length; "
+                                 "Play continues beyond it")
             return
+        if self.comparing and done:
+            self._check_divergence()
         interval = max(REDRAW_INTERVAL_S, self._frame_cost / DRAW_SHARE)
         if time.perf_counter() - self._last_redraw >= interval:
             self._redraw_started = time.perf_counter()
@@ -279,7 +459,7 @@ class TrainingController(QtCore.QObject):
 
     def _measure_rate(self, now: float) -> None:
         marks = self._rate_marks
-        marks.append((now, self._trainer.step_count))
+        marks.append((now, self.step_count))
         while len(marks) > 2 and now - marks[0][0] > RATE_WINDOW_S:
             marks.popleft()
         span = marks[-1][0] - marks[0][0]
@@ -287,7 +467,15 @@ class TrainingController(QtCore.QObject):
             self._steps_per_second = (marks[-1][1] - marks[0][1]) / span
 
     def _check_divergence(self) -> None:
-        if self._trainer.diverged:
+        if self.comparing:
+            comp = self._comparison
+            for label, t in zip(comp.labels, comp.trainers):
+                if t.diverged and label not in self._reported:
+                    self._reported.add(label)
+                    others = "" if self._all_diverged() else "; the other runs go on"
+                    self.notice.emit(f"Run {label} diverged at step {t.step_count + 1}{others}")
+            self._emit_status()
+        elif self._trainer.diverged:
             self.diverged.emit(self._trainer.divergence_message or "Training diverged.")
             self._emit_status()
 
@@ -296,9 +484,13 @@ class TrainingController(QtCore.QObject):
         """Refresh the visible plots (all plots with ``force``) and report the status."""
         self._last_redraw = time.perf_counter()
         if self._dirty or force:
-            for plot in self._plots:
+            if self.comparing:
+                plots, subject = self._compare_views, self._comparison
+            else:
+                plots, subject = self._plots, self._trainer
+            for plot in plots:
                 if force or _is_shown(plot):
-                    plot.refresh(self._trainer)
+                    plot.refresh(subject, upto_step=self._view_step)
             self._dirty = False
             self.metrics_updated.emit()
         self._emit_status()
@@ -309,25 +501,48 @@ class TrainingController(QtCore.QObject):
         self.redraw()
 
     def state(self) -> str:
-        """'running', 'paused' or 'diverged'."""
-        if self._trainer.diverged:
+        """'running', 'paused' or 'diverged' (every compared run diverged)."""
+        if self._all_diverged():
             return "diverged"
         return "running" if self.running else "paused"
 
     def status(self) -> dict:
-        """Numbers for the status bar."""
+        """Numbers for the status bar and the timeline."""
+        common = {"step": self.step_count, "steps_per_second": self._steps_per_second,
+                  "state": self.state(), "view_step": self._view_step,
+                  "running": self.running}
+        if self.comparing:
+            t = self._comparison.trainers[0]
+            nan = float("nan")
+            return {**common, "epoch": t.epoch_float, "train_loss": nan, "test_loss": nan,
+                    "train_accuracy": nan, "accuracy": nan, "runs": len(self._comparison)}
         t = self._trainer
         h = t.history
         return {
-            "step": t.step_count, "epoch": t.epoch_float,
+            **common, "epoch": t.epoch_float, "regression": t.dataset.task == "regression",
             "train_loss": h.last_finite("train_loss"), "test_loss": h.last_finite("test_loss"),
             "train_accuracy": h.last_finite("train_accuracy"),
             "accuracy": h.last_finite("test_accuracy"),
-            "steps_per_second": self._steps_per_second, "state": self.state(),
         }
 
     def _emit_status(self) -> None:
         self.status_changed.emit(self.status())
+
+
+def _sane_checkpoint(trainer):
+    """(step, params) of the latest checkpoint with a test loss within 10x the best, or None."""
+    h, ck = trainer.history, trainer.checkpoints
+    losses = [h.row_at_step(step) for step in ck.steps]
+    losses = [r["test_loss"] if r is not None else math.nan for r in losses]
+    finite = [v for v in losses if math.isfinite(v)]
+    if not finite:
+        return None
+    limit = 10 * min(finite)
+    for i in range(len(ck) - 1, -1, -1):
+        if math.isfinite(losses[i]) and losses[i] <= limit \
+                and ck.params[i].shape == trainer.model.params.shape:
+            return ck.steps[i], ck.params[i]
+    return None
 
 
 def _is_shown(widget) -> bool:

@@ -8,6 +8,8 @@ meant for the user.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -117,8 +119,14 @@ def export_widget_png(widget, path) -> Path:
 
 
 def export_metrics_csv(trainer, path) -> Path:
-    """The metrics history as CSV: a header and one row per kept step."""
-    return atomic_write_text(path, trainer.history.to_csv_text(trainer.layer_names()))
+    """The metrics history as CSV: a header and one row per kept step (none at step 0)."""
+    history, names = trainer.history, trainer.layer_names()
+    if len(history):
+        return atomic_write_text(path, history.to_csv_text(names))
+    # MetricsHistory.to_csv_text cannot reshape an empty table: write the header alone.
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(history.column_names(names))
+    return atomic_write_text(path, buf.getvalue())
 
 
 def save_config(config: TrainConfig, path) -> Path:

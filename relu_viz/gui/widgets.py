@@ -183,7 +183,8 @@ class StatusLine(QtWidgets.QWidget):
         self.labels: dict[str, QtWidgets.QLabel] = {}
         tips = {"step": "Training steps (mini-batches) so far.",
                 "epoch": "Passes over the training set so far.",
-                "loss": "Latest training-batch loss / test loss.",
+                "loss": "Latest training-batch loss / test loss "
+                        "(while comparing, the comparison lists each run's).",
                 "accuracy": "Latest test accuracy (classification only).",
                 "speed": "Training steps per second over the last second.",
                 "state": "Running, paused or diverged."}
@@ -199,10 +200,15 @@ class StatusLine(QtWidgets.QWidget):
         acc = s.get("accuracy", float("nan"))
         self.labels["step"].setText(f"Step {s['step']:,}")
         self.labels["epoch"].setText(f"Epoch {_fmt(s['epoch'], '.2f')}")
-        self.labels["loss"].setText(f"Loss {_fmt(s['train_loss'])} / test {_fmt(s['test_loss'])}")
+        runs = s.get("runs")
+        if runs:
+            self.labels["loss"].setText(f"Comparing {runs} runs")
+        else:
+            self.labels["loss"].setText(
+                f"Loss {_fmt(s['train_loss'])} / test {_fmt(s['test_loss'])}")
         self.labels["accuracy"].setText("Acc –" if not math.isfinite(acc)
                                         else f"Acc {100 * acc:.1f} %")
-        self.labels["accuracy"].setVisible(True)
+        self.labels["accuracy"].setVisible(not runs and not s.get("regression"))
         sps = s.get("steps_per_second", 0.0)
         self.labels["speed"].setText(f"{sps:,.0f} steps/s" if sps else "– steps/s")
         state = s["state"]

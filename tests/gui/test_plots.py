@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from PyQt6 import QtGui  # noqa: E402
+from PyQt6 import QtCore, QtGui  # noqa: E402
 
 from relu_viz.core.config import TrainConfig  # noqa: E402
 from relu_viz.core.trainer import Trainer  # noqa: E402
 from relu_viz.gui.plots import (  # noqa: E402
     ALL_PLOTS, ActivationPlot, BasePlot, BoundaryPlot, DeadPlot, GradientPlot, LossPlot,
-    PReluPlot)
+    PReluPlot, style)
+from relu_viz.gui.plots.items import FitText, KeyRow, PlotAxis  # noqa: E402
 from relu_viz.gui.plots.prelu_plot import NOT_USED  # noqa: E402
 
 STEPS = 50
@@ -94,7 +96,7 @@ def test_gradient_curves_are_the_history(metric, trainers, make):
     trainer = trainers["binary"]
     plot = make(GradientPlot, trainer)
     plot.set_metric(metric)
-    assert plot.metric() == metric
+    assert plot.metric_name() == metric
     hist = trainer.history.layer(metric)
     steps = trainer.history.steps
     assert len(plot.curves) == trainer.n_layers == hist.shape[1]
@@ -109,6 +111,19 @@ def test_gradient_curves_are_the_history(metric, trainers, make):
     np.testing.assert_allclose(heights, np.log10(hist[-1]), rtol=1e-6)
     with pytest.raises(ValueError):
         plot.set_metric("not_a_metric")
+
+
+def test_metric_menu_and_signal(trainers, make, qtbot):
+    plot = make(GradientPlot, trainers["binary"])
+    assert set(plot.metrics()) >= {"grad_w_norm", "grad_b_norm", "grad_mean_abs", "update_ratio"}
+    with qtbot.waitSignal(plot.metric_changed) as blocker:
+        next(a for a in plot._menu_actions if a.data() == "grad_b_norm").trigger()
+    assert blocker.args == ["grad_b_norm"] and plot.metric_name() == "grad_b_norm"
+    assert [a.isChecked() for a in plot._menu_actions] == [a.data() == "grad_b_norm"
+                                                           for a in plot._menu_actions]
+    expected = trainers["binary"].history.layer("grad_b_norm")[:, 0]
+    ok = expected > 0
+    np.testing.assert_allclose(_original(plot.curves[0])[1][ok], expected[ok])
 
 
 def test_dead_and_loss_curves_are_the_history(trainers, make):
@@ -155,11 +170,11 @@ def test_rebuild_follows_the_layer_count(make):
     grad = make(GradientPlot, small)
     dead = make(DeadPlot, small)
     assert len(grad.curves) == 3 and len(dead.dead_curves) == 2
-    assert len(grad.legend.items) == 3
+    assert grad.key.labels() == ["L1", "L2", "out"]
     for plot in (grad, dead):
         plot.rebuild(deep)
         plot.refresh(deep)
-    assert len(grad.curves) == 6 and len(grad.legend.items) == 6
+    assert len(grad.curves) == 6 and len(grad.key.labels()) == 6
     assert len(grad.bars.opts["x"]) == 6
     assert len(dead.dead_curves) == 5
     # refresh alone notices a new network too
@@ -209,10 +224,10 @@ def test_activation_zones_and_overlays(trainers, make):
     assert zero.spans() == []
     plot.set_overlays(["tanh", "gelu"])
     assert len(plot.overlay_curves) == 2
-    names = [label.text for _, label in plot.legend.items]
+    names = plot.key.labels()
     assert "Tanh" in names and "GELU (tanh approx.)" in names
     plot.set_overlays([])
-    assert len(plot.legend.items) == 4   # f, f', two zone keys
+    assert len(plot.key.labels()) == 4   # f, f', two zone keys
 
 
 def test_activation_plot_follows_the_learned_prelu_slope(trainers, make):
@@ -227,12 +242,26 @@ def test_activation_plot_follows_the_learned_prelu_slope(trainers, make):
 # -- the other plots -------------------------------------------------------------------
 def test_prelu_plot(trainers, make):
     plain = make(PReluPlot, trainers["binary"])
-    assert plain.message.text == NOT_USED and plain.curves == []
+    assert plain.note.text == NOT_USED and plain.curves == []
+    # Without PReLU the panel shows each layer's update/weight ratio instead.
+    assert plain.showing() == "update_ratio" and not plain.uses_prelu()
+    ratios = trainers["binary"].history.layer("update_ratio")
+    assert len(plain.ratio_curves) == ratios.shape[1] == trainers["binary"].n_layers
+    np.testing.assert_array_equal(_original(plain.ratio_curves[0])[1], ratios[:, 0])
+    assert plain.plot.getAxis("left").logMode and "\u0394W" in plain.header.text
+    assert plain.healthy_band.isVisible() and not plain.ref_lines[0].isVisible()
+    text = plain.show_hover(plain.plot, 10.2, -3.0)
+    assert text.startswith("step 10 \u00b7 ||\u0394W||/||W||: L1 ") and "out " in text
     prelu = make(PReluPlot, trainers["prelu"])
-    assert prelu.message.text == ""
+    assert prelu.note.text == "" and prelu.showing() == "slopes" and prelu.ratio_curves == []
+    assert prelu.note.preferred_height() == 0     # the note takes no room when not needed
+    assert not prelu.plot.getAxis("left").logMode and "PReLU" in prelu.header.text
     slopes = trainers["prelu"].history.layer("prelu_slope")
     assert len(prelu.curves) == slopes.shape[1] - 1
     np.testing.assert_array_equal(_original(prelu.curves[1])[1], slopes[:, 1])
+    # PReLU never gives an exact 0: the dead-unit plot says why its curves sit at 0.
+    assert "never outputs an exact 0" in make(DeadPlot, trainers["prelu"]).message.text
+    assert make(DeadPlot, trainers["binary"]).message.text == ""
 
 
 def test_boundary_at_an_earlier_step_restores_the_weights(trainers, make):
@@ -272,7 +301,7 @@ def test_set_log_y_toggles(trainers, make):
     assert not axis.logMode and not plot.train_raw.opts["logMode"][1]
 
 
-def test_hover_reads_values(trainers, make):
+def test_hover_reads_values(trainers, make, qtbot):
     trainer = trainers["binary"]
     grad = make(GradientPlot, trainer)
     text = grad.show_hover(grad.bar_plot, 1.1, 0.0)
@@ -281,6 +310,16 @@ def test_hover_reads_values(trainers, make):
     loss = make(LossPlot, trainer)
     assert loss.show_hover(loss.loss_plot, 10.2, 0.0).startswith("step 10 ")
     assert loss.show_hover(loss.loss_plot, 1e9, 0.0).startswith(f"step {trainer.step_count} ")
+    # The real path: a mouse move over the plot, mapped from scene coordinates.
+    loss.show()
+    qtbot.waitExposed(loss)
+    loss.loss_plot.setRange(xRange=(0, STEPS), yRange=(0, 1), padding=0)
+    pos = loss.loss_plot.vb.mapViewToScene(pg.Point(30.0, 0.5))
+    loss._on_mouse_moved((pos,))
+    assert loss.readout.text.startswith("step 30 ")
+    assert loss._cursors[id(loss.loss_plot)].isVisible()
+    loss.leaveEvent(QtCore.QEvent(QtCore.QEvent.Type.Leave))
+    assert loss.readout.text.startswith(f"step {trainer.step_count} ")
 
 
 # -- export ----------------------------------------------------------------------------
@@ -293,3 +332,150 @@ def test_export_png_is_a_real_picture(cls, trainers, make, tmp_path):
     assert not image.isNull()
     assert image.width() == 800
     assert _distinct_colours(image) > 20
+
+
+# -- fitting a small window cell -------------------------------------------------------
+FIT_CASES = {
+    "3 layers": dict(hidden_layers=(8, 8, 8)),
+    "12 layers": dict(hidden_layers=(8,) * 12),
+    "12 prelu layers": dict(hidden_layers=(8,) * 12, dataset="moons", activation="prelu"),
+    "multiclass": dict(dataset="spiral3"),
+}
+
+
+@pytest.fixture(scope="module")
+def fit_trainers() -> dict:
+    return {name: _trainer(20, **config) for name, config in FIT_CASES.items()}
+
+
+def _shown_at(qtbot, cls, trainer, w, h):
+    plot = cls()
+    qtbot.addWidget(plot)
+    plot.resize(w, h)
+    plot.rebuild(trainer)
+    plot.refresh(trainer)
+    if isinstance(plot, ActivationPlot):
+        plot.set_overlays(["tanh", "gelu"])        # the widest key it can get
+    plot.show()
+    qtbot.waitExposed(plot)
+    QtCore.QCoreApplication.sendPostedEvents()
+    QtCore.QCoreApplication.processEvents()
+    return plot
+
+
+@pytest.mark.parametrize("case", list(FIT_CASES))
+@pytest.mark.parametrize("cls", ALL_PLOTS)
+def test_plot_fits_a_300px_cell(cls, case, fit_trainers, qtbot):
+    """At 300 x 300 px nothing overflows the widget and no title or key is cut."""
+    plot = _shown_at(qtbot, cls, fit_trainers[case], 300, 300)
+    bounds = QtCore.QRectF(0, 0, 300, 300)
+    rect = plot.ci.mapRectToScene(plot.ci.boundingRect())
+    assert bounds.contains(rect), f"layout {rect} overflows the 300 x 300 widget"
+    layout = plot.ci.layout
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        geometry = item.geometry().adjusted(0.5, 0.5, -0.5, -0.5)
+        assert bounds.contains(geometry), f"{type(item).__name__} at {item.geometry()}"
+    minimum = plot.ci.effectiveSizeHint(QtCore.Qt.SizeHint.MinimumSize)
+    assert minimum.width() <= 280
+    titles = [item for item in plot.scene().items()
+              if isinstance(item, FitText) and item.isVisible() and item.font_size()
+              >= style.TITLE_PT]
+    assert titles, "every plot has a title"
+    for title in titles:
+        assert not title.is_cut(), f"title cut: {title.shown_text()!r} of {title.text!r}"
+        assert title.text_width() <= title.width() + 0.5
+    for key in (item for item in plot.scene().items() if isinstance(item, KeyRow)):
+        if not key.entries:
+            continue
+        assert key.mode() != "cut", f"key names cut: {key.labels()}"
+        boxes = key.text_rects()
+        assert boxes and all(key.rect().adjusted(-0.5, -0.5, 0.5, 0.5).contains(r)
+                             for _, r in boxes)
+        for (_, a), (_, b) in zip(boxes, boxes[1:]):
+            assert not a.intersects(b), "key names overlap"
+
+
+@pytest.mark.parametrize("cls", ALL_PLOTS)
+def test_no_legend_over_the_data(cls, trainers, make):
+    """Keys live in layout rows of their own: nothing legend-like is drawn inside a view."""
+    plot = make(cls, trainers["prelu"])
+    for item in plot.scene().items():
+        if isinstance(item, (pg.LegendItem, KeyRow)):
+            parent = item.parentItem()
+            while parent is not None:
+                assert not isinstance(parent, pg.ViewBox), f"{type(item).__name__} in a view"
+                parent = parent.parentItem()
+
+
+def test_many_layers_key_and_bars_stay_readable(fit_trainers, qtbot):
+    trainer = fit_trainers["12 layers"]
+    grad = _shown_at(qtbot, GradientPlot, trainer, 300, 300)
+    assert grad.key.mode() == "compact"
+    names = [text for text, _ in grad.key.text_rects()]
+    assert names[0] == "L1" and names[-1] == "out" and 3 <= len(names) < 13
+    ticks = grad.bar_plot.getAxis("bottom")._tickLevels[0]
+    assert ticks[0] == (0, "L1") and ticks[-1] == (12, "out") and len(ticks) < 13
+    assert not any(label.isVisible() for label in grad.value_labels)   # no room over bars
+    wide = _shown_at(qtbot, GradientPlot, _trainer(5, hidden_layers=(8, 8)), 600, 500)
+    assert wide.key.mode() == "full" and all(label.isVisible() for label in wide.value_labels)
+    assert [t for _, t in wide.bar_plot.getAxis("bottom")._tickLevels[0]] == [
+        "L1 relu", "L2 relu", "out"]
+
+
+def test_fit_text_picks_the_longest_wording_that_fits(qtbot):
+    view = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(view)
+    label = FitText()
+    view.ci.addItem(label)
+    view.resize(160, 60)
+    view.show()
+    qtbot.waitExposed(view)
+    label.set_text("a rather long title that cannot fit here", "short title")
+    assert label.shown_text() == "short title" and label.fits() is False
+    assert label.text == "a rather long title that cannot fit here"
+    assert label.toolTip() == label.text
+    label.set_text("x" * 200)
+    assert label.is_cut() and label.shown_text().endswith("\u2026")
+    assert label.text_width() <= label.width() + 0.5
+    label.set_text("ok")
+    assert label.fits() and label.toolTip() == ""
+    # a long text never widens the layout
+    assert view.ci.effectiveSizeHint(QtCore.Qt.SizeHint.MinimumSize).width() < 100
+
+
+def test_axes_label_decades_and_draw_opaque_grid_lines(trainers, make, qtbot):
+    plot = make(PReluPlot, trainers["binary"])          # the update-ratio view: log axis
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.grab()                       # views auto-range when painted
+    axis = plot.plot.getAxis("left")
+    assert isinstance(axis, PlotAxis) and axis.logMode
+    levels = axis.logTickValues(-3.2, -1.1, 190, [])
+    assert levels[0][1] == [-3.0, -2.0]                 # whole decades only
+    assert len(levels[1][1]) > 10                        # the rest: marks without labels
+    narrow = axis.logTickValues(-2.9, -2.2, 190, [])[0][1]
+    assert len(narrow) >= 2 and all(round(10 ** (v % 1)) in (2, 5) for v in narrow)
+    image = QtGui.QImage(300, 300, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        for ax in (axis, plot.plot.getAxis("bottom")):
+            _, ticks, texts = ax.generateDrawSpecs(painter)
+            assert ticks and texts
+            assert all(pen.color().alpha() == 255 for pen, _, _ in ticks)
+    finally:
+        painter.end()
+    assert axis.zValue() < 0          # grid lines under the curves
+    # The view always spans the healthy band (1e-4 .. 1e-2): two decades to label.
+    assert axis.range[0] <= -4 + 1e-6 and axis.range[1] >= -2 - 1e-6
+
+
+def test_unchanged_text_is_not_laid_out_again(trainers, make):
+    """A refresh that changes no number leaves every text item alone (paint cost)."""
+    trainer = trainers["binary"]
+    plot = make(GradientPlot, trainer)
+    calls = []
+    for label in plot.value_labels:
+        label.setText = lambda *a, _orig=label.setText, **k: (calls.append(a), _orig(*a, **k))
+    plot.refresh(trainer)
+    assert calls == []

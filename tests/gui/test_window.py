@@ -83,7 +83,7 @@ def test_window_builds_with_every_part(window):
     for key in ("reset", "reset_new", "step", "step_n", "step_epoch", "play"):
         assert key in window.actions and window.actions[key].toolTip()
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Train", "&View", "&Help"]
+    assert menus == ["&File", "&Train", "&Experiments", "&View", "&Help"]
 
 
 def test_panel_spec_covers_every_config_field():

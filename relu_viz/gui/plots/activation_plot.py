@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6 import QtCore
 
 from relu_viz.core import activations
 from relu_viz.core.trainer import Trainer
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
+from relu_viz.gui.plots.items import FitText, KeyEntry
 
 Z_RANGE = (-6.0, 6.0)
 ZERO_GRAD = 0.01     # |f'| below this: the unit passes (almost) no gradient
@@ -16,7 +18,7 @@ SMALL_GRAD = 0.05    # |f'| below this: saturated, the gradient is small
 
 
 def zone_masks(act, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks of ``z`` where ``|f'(z)| < ZERO_GRAD`` and where it is in [ZERO_GRAD, SMALL_GRAD)."""
+    """Masks of ``z``: ``|f'(z)| < ZERO_GRAD``, and ``ZERO_GRAD <= |f'(z)| < SMALL_GRAD``."""
     with np.errstate(all="ignore"):
         d = np.abs(act.derivative(np.asarray(z, dtype=np.float64)))
     zero = d < ZERO_GRAD
@@ -50,9 +52,24 @@ def fraction_text(frac: float, layer: str) -> str:
     return f"{num} % of {layer}'s inputs get zero gradient"
 
 
-def _title(name: str, act) -> str:
-    """"Leaky ReLU: f(z) = z if z > 0 else 0.01*z" (the formula carries the parameters)."""
-    return f"{activations.display_name(name)}:  {act.formula.splitlines()[0]}"
+def fraction_alternatives(frac: float, layer: str) -> tuple[str, ...]:
+    """:func:`fraction_text` and shorter wordings for narrow panels."""
+    if frac != frac:
+        return fraction_text(frac, layer), "no pre-activations"
+    pct = 100.0 * frac
+    num = f"{pct:.1f}" if 0 < pct < 10 else f"{pct:.0f}"
+    return (fraction_text(frac, layer), f"{num} % get zero gradient", f"{num} % zero grad.",
+            f"{num} %")
+
+
+def _titles(name: str, act) -> tuple[str, ...]:
+    """"Leaky ReLU: f(z) = z if z > 0 else 0.01*z" (the formula carries the parameters),
+    then shorter wordings for narrow panels: the name with its parameters, the name."""
+    display = activations.display_name(name)
+    formula = act.formula.splitlines()[0]
+    params = ", ".join(f"{k} = {style.fmt(v, 3)}" for k, v in sorted(act.params.items()))
+    return tuple(dict.fromkeys((f"{display}: {formula}",
+                                f"{display} ({params})" if params else display, display)))
 
 
 class _Regions:
@@ -103,10 +120,12 @@ class ActivationPlot(BasePlot):
         self.small_fraction = float("nan")
 
         self.fn_plot = self.addPlot(row=0, col=0)
-        self.hist_plot = self.addPlot(row=1, col=0)
+        # The key has a row of its own between the two plots: it never hides a curve.
+        self.key = self._add_key(row=1)
+        self.hist_plot = self.addPlot(row=2, col=0)
         self.hist_plot.setXLink(self.fn_plot)
         style.style_axes(self.fn_plot, None, "f(z), f'(z)")
-        style.style_axes(self.hist_plot, "z (pre-activation)", "fraction of inputs")
+        style.style_axes(self.hist_plot, "z (pre-activation)", "fraction")
         for plot in (self.fn_plot, self.hist_plot):
             plot.getAxis("left").setWidth(52)
             plot.setXRange(*Z_RANGE, padding=0.01)
@@ -116,39 +135,39 @@ class ActivationPlot(BasePlot):
                            _Regions(self.fn_plot, style.SMALL_GRAD_BRUSH))
         self.hist_regions = (_Regions(self.hist_plot, style.ZERO_GRAD_BRUSH),
                              _Regions(self.hist_plot, style.SMALL_GRAD_BRUSH))
-        self.legend = style.add_legend(self.fn_plot, 4, corner="top-left")
-        self.legend.setColumnCount(2)
-        self.f_curve = self.fn_plot.plot(pen=pg.mkPen(style.PALETTE[0], width=2.5), name="f(z)")
+        f_pen = pg.mkPen(style.PALETTE[0], width=2.5)
         # f' dashed and on top: where f and f' coincide (ReLU's z < 0) both stay visible.
-        self.df_curve = self.fn_plot.plot(
-            pen=pg.mkPen(style.PALETTE[1], width=2.2, style=pg.QtCore.Qt.PenStyle.DashLine),
-            name="f'(z)")
+        df_pen = pg.mkPen(style.PALETTE[1], width=2.2, style=QtCore.Qt.PenStyle.DashLine)
+        self.f_curve = self.fn_plot.plot(pen=f_pen)
+        self.df_curve = self.fn_plot.plot(pen=df_pen)
         self.df_curve.setZValue(2)
-        for key, brush in ((f"|f'| &lt; {ZERO_GRAD:g}", style.ZERO_GRAD_BRUSH),
-                           (f"|f'| &lt; {SMALL_GRAD:g}", style.SMALL_GRAD_BRUSH)):
-            sample = pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(*brush),
-                                     pen=pg.mkPen(None))
-            self.legend.addItem(sample, key)
+        self._base_keys = [KeyEntry.line("f(z)", f_pen), KeyEntry.line("f'(z)", df_pen),
+                           KeyEntry.box("f' \u2248 0", style.ZERO_GRAD_BRUSH),
+                           KeyEntry.box("f' small", style.SMALL_GRAD_BRUSH)]
+        self._overlay_keys: list[KeyEntry] = []
+        self.key.set_entries(self._base_keys)
 
-        edges = self._edges
-        self.bars_live = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
-                                         brush=pg.mkBrush(style.PALETTE[0] + "c0"),
-                                         pen=pg.mkPen(None))
-        self.bars_zero = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
-                                         brush=pg.mkBrush(110, 110, 110, 200), pen=pg.mkPen(None))
-        self.bars_small = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=np.zeros(len(edges) - 1),
-                                          brush=pg.mkBrush(214, 150, 40, 210), pen=pg.mkPen(None))
+        # One bar item per zone: gets a gradient (blue), zero (grey), small (amber).
+        e, empty = self._edges, np.zeros(len(self._edges) - 1)
+        self.bars_live = pg.BarGraphItem(x0=e[:-1], x1=e[1:], height=empty, pen=pg.mkPen(None),
+                                         brush=pg.mkBrush(style.PALETTE[0] + "c0"))
+        self.bars_zero = pg.BarGraphItem(x0=e[:-1], x1=e[1:], height=empty, pen=pg.mkPen(None),
+                                         brush=pg.mkBrush(110, 110, 110, 200))
+        self.bars_small = pg.BarGraphItem(x0=e[:-1], x1=e[1:], height=empty, pen=pg.mkPen(None),
+                                          brush=pg.mkBrush(214, 150, 40, 210))
         for bars in (self.bars_live, self.bars_zero, self.bars_small):
             self.hist_plot.addItem(bars)
-        self.fraction_label = style.overlay_label(self.hist_plot.vb, (1, 0), (1, 0), (-8, 4),
-                                                  size=style.FONT_PT)
+        # The share with zero gradient, over the head-room kept above the tallest bar.
+        self.fraction_label = FitText(size=style.SMALL_PT, align="right").pin(
+            self.hist_plot.vb, "top", offset=1)
         self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 2)
-        self._add_readout(row=2)
+        self.ci.layout.setRowStretchFactor(2, 2)
+        self._add_readout(row=3)
         self._enable_hover(self.fn_plot, self.hist_plot)
-        self.setToolTip(f"Grey bands: |f'(z)| < {ZERO_GRAD:g}, the unit passes (almost) no "
-                        f"gradient.\nAmber bands: |f'(z)| < {SMALL_GRAD:g}, saturated: a small "
-                        "gradient.\nBelow: where this layer's pre-activations z fall now.")
+        self.setToolTip(f"Grey bands (f' \u2248 0): |f'(z)| < {ZERO_GRAD:g}, the unit passes "
+                        f"(almost) no gradient.\nAmber bands (f' small): |f'(z)| < {SMALL_GRAD:g},"
+                        " saturated: a small gradient.\nBelow: where this layer's "
+                        "pre-activations z fall now.")
         self._draw_function()
 
     # -- the function ------------------------------------------------------------------
@@ -183,27 +202,29 @@ class ActivationPlot(BasePlot):
         zero, small = zone_masks(self._act, self.z)
         self.fn_regions[0].show(intervals(zero, self.z))
         self.fn_regions[1].show(intervals(small, self.z))
-        style.set_title(self.fn_plot, _title(self._name, self._act))
+        style.set_title(self.fn_plot, *_titles(self._name, self._act))
         self._update_summary()
 
     def set_overlays(self, names: list[str]) -> None:
         """Draw other activations (default parameters) dashed and light, for comparison."""
         for curve in self.overlay_curves:
             self.fn_plot.removeItem(curve)
-            self.legend.removeItem(curve)
-        self.overlay_curves, self._overlay_names = [], []
+        self.overlay_curves, self._overlay_names, self._overlay_keys = [], [], []
         for k, name in enumerate(names):
             act = activations.get(name)
             colour = pg.mkColor(style.PALETTE[(2 + k) % len(style.PALETTE)])
             colour.setAlpha(170)
-            pen = pg.mkPen(colour, width=1.8, style=pg.QtCore.Qt.PenStyle.DashLine)
+            pen = pg.mkPen(colour, width=1.8, style=QtCore.Qt.PenStyle.DashLine)
             with np.errstate(all="ignore"):
                 y = act.forward(self.z)
-            curve = self.fn_plot.plot(self.z, y, pen=pen, name=activations.display_name(name))
+            curve = self.fn_plot.plot(self.z, y, pen=pen)
             curve.setZValue(-5)
             self.overlay_curves.append(curve)
             self._overlay_names.append(name)
-        self.legend.setColumnCount(2 if len(names) < 3 else 3)
+            self._overlay_keys.append(KeyEntry.line(activations.display_name(name), pen))
+        # The overlays' names get a second key row; the plots give up the height.
+        self.key.set_entries(self._base_keys + self._overlay_keys,
+                             rows=2 if self._overlay_keys else 1)
 
     def overlays(self) -> list[str]:
         return list(self._overlay_names)
@@ -250,7 +271,7 @@ class ActivationPlot(BasePlot):
         self._counts = np.zeros(len(self._edges) - 1)
         self.zero_fraction = self.small_fraction = float("nan")
         self._set_bars(self._counts, np.zeros(len(self._counts), bool))
-        self.fraction_label.setText("")
+        self.fraction_label.set_text("")
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Histogram of the layer's z now (or at the checkpoint at or before ``upto_step``)."""
@@ -258,7 +279,7 @@ class ActivationPlot(BasePlot):
             self.rebuild(trainer)
         self._trainer, self._hist_step_request = trainer, upto_step
         if trainer.n_layers < 2:
-            self.fraction_label.setText("this network has no hidden layer")
+            self.fraction_label.set_text("this network has no hidden layer", "no hidden layer")
             return
         params = None
         if upto_step is None:
@@ -273,7 +294,8 @@ class ActivationPlot(BasePlot):
         if counts_all is None:
             self._counts = np.zeros(len(self._edges) - 1)
             self._set_bars(self._counts, np.zeros(len(self._counts), bool))
-            self.fraction_label.setText(f"no snapshot at or before step {int(upto_step)}")
+            self.fraction_label.set_text(f"no snapshot at or before step {int(upto_step)}",
+                                         f"no snapshot by step {int(upto_step)}", "no snapshot")
             self._hist_step = None
             return
         counts = np.asarray(counts_all[self._layer], dtype=np.float64)
@@ -289,13 +311,18 @@ class ActivationPlot(BasePlot):
         self._set_bars(counts, zero, small)
         self.hist_regions[0].show(self._bin_spans(zero))
         self.hist_regions[1].show(self._bin_spans(small))
-        short = self._layer_names[self._layer].split(" ")[0]
-        text = fraction_text(self.zero_fraction, short)
-        if self.small_fraction > 0:
-            text += f"<br>{100 * self.small_fraction:.0f} % more in the small-gradient zone"
-        self.fraction_label.setText(text)
-        style.set_title(self.hist_plot, f"Pre-activations z of {self._layer_names[self._layer]} "
-                                        f"at step {int(step)}")
+        full = self._layer_names[self._layer]
+        short = full.split(" ")[0]
+        lines = [fraction_alternatives(self.zero_fraction, short)]
+        if self.small_fraction > 0 and self.hist_plot.vb.height() >= 110:
+            pct = f"{100 * self.small_fraction:.0f} %"
+            lines.append((f"{pct} more in the small-gradient zone", f"+{pct} small gradient",
+                           ""))
+        self.fraction_label.set_lines(lines)
+        layer = f"{short} ({full.split(' ', 1)[1]})" if " " in full else short
+        style.set_title(self.hist_plot, f"Pre-activations z of {layer} at step {int(step)}",
+                        f"z of {layer} at step {int(step)}", f"z of {short}, step {int(step)}",
+                        f"z of {short}")
         self._update_summary()
 
     def _bin_spans(self, mask: np.ndarray) -> list[tuple[float, float]]:
@@ -317,7 +344,7 @@ class ActivationPlot(BasePlot):
 
     def fraction_text(self) -> str:
         """The zero-gradient sentence under the histogram (plain text)."""
-        return self.fraction_label.text.split("<br>")[0]
+        return self.fraction_label.text.split("\n")[0]
 
     # -- read-out ----------------------------------------------------------------------
     def summary_text(self) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
 from PyQt6 import QtCore, QtGui
 
 from relu_viz.gui.plots import style
+from relu_viz.gui.plots.items import FitText, KeyRow
 
 
 class BasePlot(pg.GraphicsLayoutWidget):
@@ -95,10 +94,16 @@ class BasePlot(pg.GraphicsLayoutWidget):
         return text
 
     def _add_readout(self, row: int, col: int = 0, colspan: int = 1) -> None:
-        self.readout = pg.LabelItem("", color=style.MUTED, size=f"{style.SMALL_PT}pt",
-                                    justify="left")
-        style.relax_label(self.readout)
+        """The read-out line: one line of plain text, cut with "…" when the cell is narrow
+        (the whole text is then its tooltip)."""
+        self.readout = FitText(size=style.SMALL_PT, color=style.MUTED, align="left")
         self.ci.addItem(self.readout, row=row, col=col, colspan=colspan)
+
+    def _add_key(self, row: int, col: int = 0, colspan: int = 1) -> KeyRow:
+        """A legend in a layout row of its own (see :class:`KeyRow`): it never hides data."""
+        key = KeyRow()
+        self.ci.addItem(key, row=row, col=col, colspan=colspan)
+        return key
 
     def _enable_hover(self, *plots: pg.PlotItem) -> None:
         self._hover_plots = list(plots)
@@ -136,7 +141,7 @@ class BasePlot(pg.GraphicsLayoutWidget):
 
     def _set_readout(self, text: str) -> None:
         if self.readout is not None:
-            self.readout.setText(html.escape(text) if text else "&nbsp;")
+            self.readout.set_text(text)   # a no-op when the text is unchanged
 
     def _update_summary(self) -> None:
         """Call at the end of refresh: the summary shows unless the mouse is over a plot."""

@@ -9,6 +9,7 @@ from PyQt6 import QtCore
 from relu_viz.core import datasets
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
+from relu_viz.gui.plots.items import FitText, KeyEntry
 
 #: Share of full colour the heatmap uses, so points drawn on it stay visible.
 HEAT_STRENGTH = 0.6
@@ -60,7 +61,7 @@ class BoundaryPlot(BasePlot):
         self._trainer = None
 
         self.plot = self.addPlot(row=0, col=0)
-        style.style_axes(self.plot, "x1", "x2")
+        style.style_axes(self.plot, "x1", "x2", grid=False)   # a heatmap needs no grid
         self.plot.getAxis("left").setWidth(44)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
@@ -75,13 +76,11 @@ class BoundaryPlot(BasePlot):
         self.colorbar.axis.setStyle(tickFont=style.font(style.SMALL_PT))
         self.colorbar.axis.enableAutoSIPrefix(False)
         self._colorbar_shown = False
-        self.legend = pg.LegendItem(labelTextColor=style.TEXT,
-                                    labelTextSize=f"{style.SMALL_PT}pt", horSpacing=14,
-                                    verSpacing=-6)
-        style.scalable(self.legend)
-        self.ci.addItem(self.legend, row=1, col=0)
-        self.message = style.overlay_label(self.plot.vb, (0.5, 0.5), (0.5, 0.5), (0, 0),
-                                           size=style.TITLE_PT, color=style.MUTED)
+        # The key spans both columns in a row of its own: it never hides a point.
+        self.key = self._add_key(row=1, colspan=2)
+        self._keys: list[KeyEntry] = []
+        self.message = FitText(size=style.FONT_PT, color=style.MUTED, lines=2).pin(
+            self.plot.vb, "center")
         self._add_readout(row=2, colspan=2)
         self._enable_hover(self.plot)
 
@@ -95,21 +94,22 @@ class BoundaryPlot(BasePlot):
         for item in self.curves + self.scatters:
             self.plot.removeItem(item)
         self.curves, self.scatters = [], []
-        self.legend.clear()
+        self._keys = []
         self._out, self._shown_step = None, None
         self.image.clear()
-        self.message.setText("")
+        self.message.set_text("")
         if ds.n_features == 2:
             self._build_2d(trainer)
         elif ds.n_features == 1:
             self._build_1d(trainer)
         else:
             self._mode = "none"
-            self.message.setText(f"The boundary view needs 1 or 2 input features; "
-                                 f"this data has {ds.n_features}.")
-            style.set_title(self.plot, "Decision boundary")
+            self.message.set_lines([("The boundary view needs 1 or 2 input features;",
+                                     "Needs 1 or 2 input features;", "Needs 1-2 features"),
+                                    (f"this data has {ds.n_features}.",)])
+            style.set_title(self.plot, "Decision boundary", "Boundary")
         self._show_colorbar(self._mode == "2d" and ds.task != "multiclass")
-        self.legend.setColumnCount(max(1, len(self.legend.items)))
+        self.key.set_entries(self._keys)
         self._update_summary()
 
     def _show_colorbar(self, show: bool) -> None:
@@ -181,10 +181,11 @@ class BoundaryPlot(BasePlot):
         self.plot.enableAutoRange()
 
     def _curve(self, color, name) -> None:
-        curve = pg.PlotDataItem(pen=pg.mkPen(color, width=2.5))
+        pen = pg.mkPen(color, width=2.5)
+        curve = pg.PlotDataItem(pen=pen)
         self.plot.addItem(curve)
         self.curves.append(curve)
-        self.legend.addItem(curve, name)
+        self._keys.append(KeyEntry.line(name, pen))
 
     def _scatter(self, x, y, name, brush, pen, size, symbol="o") -> pg.ScatterPlotItem:
         item = pg.ScatterPlotItem(x=np.asarray(x), y=np.asarray(y), size=size, symbol=symbol,
@@ -193,7 +194,9 @@ class BoundaryPlot(BasePlot):
         self.plot.addItem(item)
         self.scatters.append(item)
         if name:
-            self.legend.addItem(item, name)
+            # Per-point colours (regression targets) get a neutral sample in the key.
+            key_brush = pg.mkColor(150, 150, 150) if isinstance(brush, list) else brush
+            self._keys.append(KeyEntry.marker(name, symbol, key_brush, pen, min(size, 8)))
         return item
 
     def _class_labels(self, y) -> np.ndarray:
@@ -214,9 +217,7 @@ class BoundaryPlot(BasePlot):
                 else:
                     self._scatter(X[sel, 0], ys, None, brush=pg.mkBrush(255, 255, 255, 120),
                                   pen=pg.mkPen(colour, width=2), size=8)
-        key = pg.ScatterPlotItem(symbol="o", size=8, brush=pg.mkBrush(255, 255, 255, 0),
-                                 pen=pg.mkPen(style.MUTED, width=2))
-        self.legend.addItem(key, "test (hollow)")
+        self._keys.append(KeyEntry.marker("test", "o", None, pg.mkPen(style.MUTED, width=2), 8))
 
     def _add_value_points(self, ds, lo, hi) -> None:
         span = max(hi - lo, 1e-12)
@@ -224,10 +225,10 @@ class BoundaryPlot(BasePlot):
         def brushes(y):
             return [pg.mkBrush(c) for c in self.cmap.map((y.reshape(-1) - lo) / span, "qcolor")]
 
-        self._scatter(ds.X_train[:, 0], ds.X_train[:, 1], "train (colour = target)",
+        self._scatter(ds.X_train[:, 0], ds.X_train[:, 1], "train",
                       brush=brushes(ds.y_train), pen=pg.mkPen(60, 60, 60, 180, width=0.7),
                       size=7)
-        self._scatter(ds.X_test[:, 0], ds.X_test[:, 1], "test (square)",
+        self._scatter(ds.X_test[:, 0], ds.X_test[:, 1], "test",
                       brush=brushes(ds.y_test), pen=pg.mkPen(20, 20, 20, width=1.4), size=8,
                       symbol="s")
 
@@ -263,9 +264,11 @@ class BoundaryPlot(BasePlot):
             for k, curve in enumerate(self.curves):
                 col = 1 if (self._task == "binary" and out.shape[1] == 2) else k
                 curve.setData(self._xs, out[:, col])
-        what = {"binary": "p(class 1)", "multiclass": "most likely class (shade = probability)",
-                "regression": "prediction"}[self._task]
-        style.set_title(self.plot, f"Model output: {what} at step {int(step)}")
+        what, short = {"binary": ("p(class 1)", "p(class 1)"),
+                       "multiclass": ("Likeliest class (pale = unsure)", "Likeliest class"),
+                       "regression": ("Prediction", "Prediction")}[self._task]
+        style.set_title(self.plot, f"{what} at step {int(step)}", f"{short} at step {int(step)}",
+                        f"{short}, step {int(step)}", short)
         self._update_summary()
 
     def _image_data(self, out: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot
@@ -36,19 +36,26 @@ class ComparePlot(BasePlot):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        # The legend has a row of its own above the plots, so it never hides a curve.
+        # The legend has a row of its own above the plots, so it never hides a curve. (A
+        # pyqtgraph LegendItem, not a KeyRow: the comparison fills a whole tab, and its
+        # tests read the run names from the LegendItem.)
         self._legend = pg.LegendItem(labelTextColor=style.TEXT,
                                      labelTextSize=f"{style.FONT_PT}pt", horSpacing=24)
+        # LegendItem ignores transformations: a PNG export wider than the view would draw it
+        # at view size in the wrong place. It sits in a layout row, so it may scale.
+        self._legend.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations,
+                             False)
         self.addItem(self._legend, row=0, col=0, colspan=2)
         self.loss_plot = self.addPlot(row=1, col=0)
         self.grad_plot = self.addPlot(row=1, col=1)
-        style.style_axes(self.loss_plot, "step", f"train loss, mean of {SMOOTHING} (log)")
+        style.style_axes(self.loss_plot, "step", "loss (log scale)")
         style.style_axes(self.grad_plot, "weight layer (input \u2192 output)",
                          "||dL/dW|| (log)")
         self.loss_plot.setLogMode(y=True)
         self.grad_plot.setLogMode(y=True)
-        style.set_title(self.loss_plot, "Loss")
-        style.set_title(self.grad_plot, "Gradient norm per layer: first step \u2014, last - -")
+        style.set_title(self.loss_plot, f"Train loss (mean of {SMOOTHING})", "Train loss", "Loss")
+        style.set_title(self.grad_plot, "Gradient norm per layer: first step \u2014, last - -",
+                        "||dL/dW||: first step \u2014, last - -", "||dL/dW|| per layer")
         self._loss_curves: list[pg.PlotDataItem] = []
         self._first_curves: list[pg.PlotDataItem] = []
         self._last_curves: list[pg.PlotDataItem] = []
@@ -65,7 +72,8 @@ class ComparePlot(BasePlot):
         self._labels = list(comparison.labels)
         for i, label in enumerate(self._labels):
             color = run_color(i)
-            curve = self.loss_plot.plot(pen=pg.mkPen(color, width=2))
+            pen = pg.mkPen(color, width=style.series_width(len(self._labels)))
+            curve = style.thin_out(self.loss_plot.plot(pen=pen))
             self._loss_curves.append(curve)
             self._legend.addItem(curve, label)
             self._first_curves.append(self.grad_plot.plot(
@@ -73,10 +81,32 @@ class ComparePlot(BasePlot):
                 symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(color)))
             dashed = pg.mkPen(color, width=2, style=QtCore.Qt.PenStyle.DashLine)
             self._last_curves.append(self.grad_plot.plot(pen=dashed))
-        self._legend.setColumnCount(max(len(self._labels), 1))
+        self._fit_legend()
         n = max((t.n_layers for t in comparison.trainers), default=1)
         self.grad_plot.getAxis("bottom").setTicks(
             [[(i + 1, f"L{i + 1}" if i < n - 1 else "out") for i in range(n)]])
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as fit the width (one row when they do): a legend row is
+        never wider than the panel, whatever the length of the run names."""
+        n = len(getattr(self, "_labels", ()))    # resizeEvent comes during __init__ too
+        if not n:
+            return
+        fm = QtGui.QFontMetricsF(style.font(style.FONT_PT))
+        widths = [fm.horizontalAdvance(label) + 60.0 for label in self._labels]  # + sample
+        room = self.width() - 30.0
+        columns = 1
+        for c in range(n, 0, -1):
+            cols = [max(widths[k] for k in range(j, n, c)) for j in range(c)]
+            if sum(cols) <= room:
+                columns = c
+                break
+        if columns != self._legend.columnCount:
+            self._legend.setColumnCount(columns)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt name)
+        self._fit_legend()
+        super().resizeEvent(ev)
 
     def refresh(self, comparison, upto_step: float | None = None) -> None:
         """Redraw every run's curves from its history."""

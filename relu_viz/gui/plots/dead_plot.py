@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6 import QtCore
 
+from relu_viz.core import activations
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
+from relu_viz.gui.plots.items import FitText, KeyEntry, layer_entries
 
 
 class DeadPlot(BasePlot):
@@ -27,16 +30,20 @@ class DeadPlot(BasePlot):
 
         self.plot = self.addPlot(row=0, col=0)
         style.style_axes(self.plot, "step", "fraction of units")
-        style.set_title(self.plot, "Dead units (solid), sparsity (dashed)")
+        style.set_title(self.plot, "Dead units (solid), sparsity (dashed)",
+                        "Dead units and sparsity", "Dead units, sparsity", "Dead units")
         self.plot.setYRange(-0.03, 1.03, padding=0)
         self.plot.vb.setLimits(yMin=-0.05, yMax=1.05)
         self.plot.vb.setMouseEnabled(y=False)
         self.plot.getAxis("left").setWidth(52)
         self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
-        self.legend = style.legend_row(self.ci, row=1)
+        # Under the plot, never over it: one sample per layer plus what solid/dashed mean.
+        self.key = self._add_key(row=1)
         self.setToolTip("Solid: dead units, never active on any training sample "
                         "(measured at each evaluation).\nDashed: sparsity, the share of "
                         "activations exactly 0 in the step's batch.")
+        self.message = FitText(size=style.FONT_PT, color=style.MUTED, lines=2).pin(
+            self.plot.vb, "center", offset=-20)
         self._add_readout(row=2)
         self._enable_hover(self.plot)
 
@@ -45,21 +52,27 @@ class DeadPlot(BasePlot):
         self._model = trainer.model
         for curve in self.dead_curves + self.sparsity_curves:
             self.plot.removeItem(curve)
-        self.legend.clear()
         self.dead_curves, self.sparsity_curves = [], []
         names = list(trainer.layer_names())[:-1]
         n_all = len(names) + 1
-        for i, name in enumerate(style.short_layer_names(names)):
-            dead = self.plot.plot(pen=style.layer_pen(i, n_all, width=2.2))
-            sparse = self.plot.plot(pen=style.layer_pen(i, n_all, width=1.4, dashed=True))
-            self.legend.addItem(dead, name)
+        pens = []
+        for i in range(len(names)):
+            pens.append(style.layer_pen(i, n_all, style.series_width(n_all - 1)))
+            dead = self.plot.plot(pen=pens[-1])
+            sparse = self.plot.plot(pen=style.layer_pen(i, n_all, 1.0, dashed=True))
             for curve in (dead, sparse):
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
+                style.thin_out(curve)
             self.dead_curves.append(dead)
             self.sparsity_curves.append(sparse)
-        self.legend.setColumnCount(max(1, min(len(names), 6 if len(names) > 4 else 4)))
+        grey = pg.mkColor(style.MUTED)
+        entries = layer_entries(style.layer_tags(names), pens) if len(names) > 1 else []
+        if names:
+            entries += [KeyEntry.line("dead", pg.mkPen(grey, width=2)),
+                        KeyEntry.line("sparsity", pg.mkPen(grey, width=1,
+                                                           style=QtCore.Qt.PenStyle.DashLine))]
+        self.key.set_entries(entries)
         self._names = names
+        self.message.set_lines(self._no_zero_note(trainer))
         self._steps = np.empty(0)
         self._dead = self._sparse = np.empty((0, len(names)))
         self._update_summary()
@@ -78,6 +91,22 @@ class DeadPlot(BasePlot):
             self.sparsity_curves[i].setData(steps, sparse[:, i], connect="finite")
         self._steps, self._dead, self._sparse = steps, dead, sparse
         self._update_summary()
+
+    @staticmethod
+    def _no_zero_note(trainer) -> list[tuple[str, ...]]:
+        """A note when no hidden activation can output an exact 0 (all curves sit at 0):
+        two lines, each with shorter wordings for narrow panels."""
+        acts = trainer.model.hidden_activations
+        z = np.linspace(-6.0, 6.0, 241)
+        with np.errstate(all="ignore"):
+            can_zero = [bool(np.any(act.derivative(z) == 0)) for act in acts]
+        if not acts or any(can_zero):
+            return [("",)]
+        names = ", ".join(sorted({activations.display_name(n)
+                                  for n in trainer.config.activations()}))
+        return [(f"{names} never outputs an exact 0:", f"{names}: never exactly 0,",
+                 "never exactly 0:"),
+                ("no unit can die and sparsity stays 0", "no dead units, sparsity 0")]
 
     def _row_text(self, i: int) -> str:
         parts = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -10,6 +11,7 @@ from PyQt6 import QtCore, QtGui
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
+from relu_viz.gui.plots.items import layer_entries
 
 #: Metric name -> (label of the log axis over steps, short name for bars and texts).
 #: The axis labels stay short: a panel in the window's grid is only ~150 px tall.
@@ -29,7 +31,6 @@ MENU_TEXT = {
 #: Ratio first hidden layer / output layer beyond which the text calls it vanishing/exploding.
 VANISHING_RATIO = 1e-2
 EXPLODING_RATIO = 1e2
-_MAX_VALUE_LABELS = 16
 
 
 def _times(factor: float) -> str:
@@ -38,7 +39,11 @@ def _times(factor: float) -> str:
 
 
 class GradientPlot(BasePlot):
-    """One curve per layer of a gradient metric over steps, and bars of its current value."""
+    """One curve per layer of a gradient metric over steps, and bars of its current value.
+
+    Rows: the curves (log axis), a key of the layers, the bars (log10 of the value, one
+    per layer, input to output, titled with the first-to-last-layer verdict), the read-out.
+    """
 
     title = "Gradients per layer"
     slug = "gradients"
@@ -50,18 +55,19 @@ class GradientPlot(BasePlot):
             raise ValueError(f"metric: {metric!r} is not one of {', '.join(METRICS)}")
         self._metric = metric
         self._names: list[str] = []
-        self._act_note = ""
+        self._act = None
         self._steps = np.empty(0)
         self._values = np.empty((0, 0))
         self._current = np.empty(0)
         self._current_step = None
         self._trainer = self._model = None
+        self._ticks_for = None
         self.curves: list[pg.PlotDataItem] = []
         self.value_labels: list[pg.TextItem] = []
 
         self.curve_plot = self.addPlot(row=0, col=0)
-        # The legend has a row of its own under the curves: it never hides a curve.
-        self.legend = style.legend_row(self.ci, row=1)
+        # The key has a row of its own under the curves: it never hides a curve.
+        self.key = self._add_key(row=1)
         self.bar_plot = self.addPlot(row=2, col=0)
         self.curve_plot.setLogMode(y=True)
         style.style_axes(self.curve_plot, None, None)   # the ticks say "step" well enough
@@ -69,7 +75,7 @@ class GradientPlot(BasePlot):
         self.bar_plot.showGrid(x=False, y=True, alpha=style.GRID_ALPHA)
         self.bar_plot.vb.setMouseEnabled(x=False)
         for plot in (self.curve_plot, self.bar_plot):
-            plot.getAxis("left").setWidth(66)
+            plot.getAxis("left").setWidth(58)
         self.bars = pg.BarGraphItem(x=[], height=[], y0=[], width=0.7,
                                     pen=pg.mkPen(80, 80, 80, 150))
         self.bar_plot.addItem(self.bars)
@@ -79,6 +85,11 @@ class GradientPlot(BasePlot):
         self._enable_hover(self.curve_plot, self.bar_plot)
         self._add_metric_menu()
         self._label_axes()
+        # Names under the bars and values over them depend on the pixels per bar.
+        self.bar_plot.vb.sigResized.connect(self._fit_bar_texts)
+        self.setToolTip("Top: the metric of every weight layer over the steps (log scale).\n"
+                        "Bottom: its value now, one bar per layer from input to output; "
+                        "the title compares the first layer with the output layer.")
 
     # -- metric selection --------------------------------------------------------------
     @staticmethod
@@ -86,7 +97,8 @@ class GradientPlot(BasePlot):
         """Names accepted by :meth:`set_metric`, in menu order."""
         return list(METRICS)
 
-    def metric(self) -> str:
+    def metric_name(self) -> str:
+        """The metric shown now (not ``metric``: that is QPaintDevice's, called by Qt)."""
         return self._metric
 
     def set_metric(self, name: str) -> None:
@@ -96,7 +108,7 @@ class GradientPlot(BasePlot):
         if name == self._metric:
             return
         self._metric = name
-        for action in self._metric_actions.values():
+        for action in self._menu_actions:
             action.setChecked(action.data() == name)
         self._label_axes()
         if self._trainer is not None:
@@ -104,29 +116,34 @@ class GradientPlot(BasePlot):
         self.metric_changed.emit(name)
 
     def _add_metric_menu(self) -> None:
-        """A 'Show' sub-menu in both plots' right-click menus."""
-        self._metric_group = QtGui.QActionGroup(self)
-        self._metric_actions = {}
-        for name in METRICS:
-            action = QtGui.QAction(MENU_TEXT[name], self, checkable=True)
-            action.setData(name)
-            action.setChecked(name == self._metric)
-            action.triggered.connect(lambda _=False, n=name: self.set_metric(n))
-            self._metric_group.addAction(action)
-            self._metric_actions[name] = action
+        """A 'Show metric' sub-menu in both plots' right-click menus.
+
+        Each sub-menu owns its own actions: actions parented to this widget and shared by
+        the view boxes' menus crashed Qt when the widget was deleted before the menus.
+        """
+        self._menu_actions: list[QtGui.QAction] = []
+        me = weakref.ref(self)    # no cycle plot -> menu -> action -> plot
         for plot in (self.curve_plot, self.bar_plot):
             menu = plot.vb.menu
-            if menu is not None:
-                menu.addSeparator()
-                sub = menu.addMenu("Show metric")
-                for action in self._metric_actions.values():
-                    sub.addAction(action)
+            if menu is None:
+                continue
+            menu.addSeparator()
+            sub = menu.addMenu("Show metric")
+            for name in METRICS:
+                action = sub.addAction(MENU_TEXT[name])
+                action.setCheckable(True)
+                action.setData(name)
+                action.setChecked(name == self._metric)
+                action.triggered.connect(lambda _=False, n=name: me() and me().set_metric(n))
+                self._menu_actions.append(action)
 
     def _label_axes(self) -> None:
         axis_label, short = METRICS[self._metric]
         style.set_axis_label(self.curve_plot, "left", axis_label)
-        style.set_axis_label(self.bar_plot, "left", f"log10 {short}")
-        style.set_title(self.curve_plot, f"{short} per layer vs step{self._act_note}")
+        style.set_axis_label(self.bar_plot, "left", "log10")
+        act = f" ({self._act})" if self._act else ""
+        style.set_title(self.curve_plot, f"{short} per layer{act}", f"{short} per layer",
+                        short)
 
     # -- contract ----------------------------------------------------------------------
     def rebuild(self, trainer) -> None:
@@ -138,42 +155,56 @@ class GradientPlot(BasePlot):
             self.curve_plot.removeItem(curve)
         for label in self.value_labels:
             self.bar_plot.removeItem(label)
-        self.legend.clear()
         self.curves, self.value_labels = [], []
-        for i, name in enumerate(style.short_layer_names(names)):
-            curve = self.curve_plot.plot(pen=style.layer_pen(i, n, width=2))
-            self.legend.addItem(curve, name)
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+        pens = [style.layer_pen(i, n, style.series_width(n)) for i in range(n)]
+        for i in range(n):
+            curve = self.curve_plot.plot(pen=pens[i])
+            style.thin_out(curve)
             self.curves.append(curve)
-            if n <= _MAX_VALUE_LABELS:
-                label = pg.TextItem("", color=style.TEXT, anchor=(0.5, 1.05))
-                label.setFont(style.font(style.SMALL_PT - (1 if n > 8 else 0)))
-                self.bar_plot.addItem(label, ignoreBounds=True)
-                self.value_labels.append(label)
-        short_names = style.short_layer_names(names) != names
-        self.legend.setColumnCount(n if n <= 5 else 6 if short_names else 4)
+            label = pg.TextItem("", color=style.TEXT, anchor=(0.5, 1.05))
+            label.setFont(style.font(style.SMALL_PT - 1))
+            self.bar_plot.addItem(label, ignoreBounds=True)
+            self.value_labels.append(label)
+        self.key.set_entries(layer_entries(style.layer_tags(names), pens))
         self._names = names
-        shared = {nm.split(" ", 1)[1] for nm in names if " " in nm}
-        self._act_note = f" (hidden: {shared.pop()})" if len(shared) == 1 else ""
+        self._act = style.shared_activation(names[:-1])
         self._label_axes()
         self.bars.setOpts(x=np.arange(n), height=np.zeros(n), y0=np.zeros(n), width=0.7,
-                          brushes=[pg.mkBrush(style.layer_color(i, n)) for i in range(n)])
-        self._set_layer_ticks(names)
+                          brushes=[style.layer_brush(i, n) for i in range(n)])
+        self._ticks_for = None
+        self._fit_bar_texts()
         self.bar_plot.setXRange(-0.6, n - 0.4, padding=0)
         self._steps, self._values, self._current = np.empty(0), np.empty((0, n)), np.full(n, np.nan)
         self.curve_plot.enableAutoRange()
         self._update_summary()
 
-    def _set_layer_ticks(self, names: list[str]) -> None:
-        n = len(names)
-        short = [nm.split(" ")[0] for nm in names]
-        labels = names if n <= 6 else short
-        step = 1 if n <= 16 else 2
-        ticks = [(i, labels[i]) for i in range(0, n, step)]
-        if (n - 1) % step:
-            ticks.append((n - 1, labels[-1]))
-        self.bar_plot.getAxis("bottom").setTicks([ticks, []])
+    def _fit_bar_texts(self, *_args) -> None:
+        """Name every k-th bar so names never overlap; values over bars only when they fit."""
+        n = len(self._names)
+        if not n:
+            return
+        per_bar = self.bar_plot.vb.width() / max(n + 0.2, 1.0)
+        fm = QtGui.QFontMetricsF(style.font(style.SMALL_PT))
+        tags = style.layer_tags(self._names)
+        wide = self._names if n <= 4 else tags
+        if max(fm.horizontalAdvance(t) for t in wide) + 8 > per_bar:
+            wide = tags
+        need = max(fm.horizontalAdvance(t) for t in wide) + 6
+        every = max(1, math.ceil(need / max(per_bar, 1.0)))
+        picked = list(range(0, n, every))
+        if picked[-1] != n - 1:       # always name the output layer, the verdict's reference
+            if (n - 1 - picked[-1]) * per_bar < need and len(picked) > 1:
+                picked.pop()
+            picked.append(n - 1)
+        ticks = [(i, wide[i]) for i in picked]
+        show_values = per_bar >= QtGui.QFontMetricsF(
+            style.font(style.SMALL_PT - 1)).horizontalAdvance("0.000") + 6
+        state = (tuple(ticks), show_values)
+        if state != self._ticks_for:
+            self._ticks_for = state
+            self.bar_plot.getAxis("bottom").setTicks([ticks, []])
+            for label in self.value_labels:
+                label.setVisible(show_values)
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Curves from the history; bars from the last row with step <= upto_step."""
@@ -203,25 +234,48 @@ class GradientPlot(BasePlot):
         tops = np.where(np.isfinite(logs), logs, base)
         self.bars.setOpts(height=tops - base, y0=np.full(len(tops), base))
         for i, label in enumerate(self.value_labels):
-            label.setText("" if not np.isfinite(logs[i]) else style.fmt(cur[i], 2))
+            text = "" if not np.isfinite(logs[i]) else style.fmt(cur[i], 2)
+            if text != label.textItem.toPlainText():   # re-laying out text costs paint time
+                label.setText(text)
             label.setPos(i, tops[i])
         top = finite.max() if finite.size else base + 1.0
-        self.bar_plot.setYRange(base, max(top + 0.4 * (top - base) + 0.15, base + 1.0),
-                                padding=0)
+        # Head-room for the value labels, rounded up to a quarter decade: the range (and so
+        # the axis, which is re-laid out on every range change) stays put between frames.
+        upper = math.ceil(max(top + 0.4 * (top - base) + 0.15, base + 1.0) * 4.0) / 4.0
+        lo, hi = self.bar_plot.vb.viewRange()[1]
+        if abs(lo - base) > 1e-9 or abs(hi - upper) > 1e-9:
+            self.bar_plot.setYRange(base, upper, padding=0)
         step = int(self._steps[-1]) if len(self._steps) else 0
-        style.set_title(self.bar_plot, f"now (step {step}): {self.verdict()}")
+        word, ratio = self._verdict_parts()
+        if ratio is None:
+            style.set_title(self.bar_plot, f"step {step}: L1 vs output: \u2014",
+                            "L1 vs out: \u2014", tooltip=self.verdict())
+        else:
+            r = style.fmt(ratio, 2)
+            style.set_title(self.bar_plot, f"step {step}: {word}, L1/out = {r}",
+                            f"{word.capitalize()}: L1/out = {r}", f"{word}, {r}", word,
+                            tooltip=f"step {step}: {self.verdict()}")
 
     # -- reading -----------------------------------------------------------------------
-    def verdict(self) -> str:
-        """Short text comparing the first layer's value with the output layer's."""
+    def _verdict_parts(self) -> tuple[str, float | None]:
+        """("balanced" | "vanishing" | "exploding", first layer / output layer) or ("", None)."""
         cur = self._current
         if len(cur) < 2 or not (np.isfinite(cur[0]) and np.isfinite(cur[-1])) or cur[-1] <= 0:
+            return "", None
+        ratio = float(cur[0] / cur[-1])
+        word = ("vanishing" if ratio < VANISHING_RATIO else
+                "exploding" if ratio > EXPLODING_RATIO else "balanced")
+        return word, ratio
+
+    def verdict(self) -> str:
+        """Short text comparing the first layer's value with the output layer's."""
+        word, ratio = self._verdict_parts()
+        if ratio is None:
             return "input layer vs output layer: \u2014"
-        ratio = cur[0] / cur[-1]
         text = f"L1 / out = {style.fmt(ratio, 2)}"
-        if ratio < VANISHING_RATIO:
+        if word == "vanishing":
             return text + f"  \u2192 vanishing: L1 gets {_times(1 / max(ratio, 1e-300))} less"
-        if ratio > EXPLODING_RATIO:
+        if word == "exploding":
             return text + f"  \u2192 exploding toward the input ({_times(ratio)})"
         return text + "  \u2192 balanced"
 

@@ -7,9 +7,11 @@ import pyqtgraph as pg
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
+from relu_viz.gui.plots.items import KeyEntry
 
 TRAIN = style.PALETTE[0]
 TEST = style.PALETTE[1]
+MAX_MARKERS = 120
 
 
 def moving_average(y: np.ndarray, window: int) -> np.ndarray:
@@ -53,27 +55,33 @@ class LossPlot(BasePlot):
         for plot in (self.loss_plot, self.acc_plot):
             plot.getAxis("left").setWidth(52)
 
-        legend = style.add_legend(self.loss_plot, 3)
-        self.train_raw = self.loss_plot.plot(pen=pg.mkPen(TRAIN + "55", width=1),
-                                             name="train loss (batch)")
-        self.train_avg = self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=2.5),
-                                             name=self._avg_name())
+        raw_pen = pg.mkPen(TRAIN + "55", width=1)
+        avg_pen = pg.mkPen(TRAIN, width=2)
+        test_pen = pg.mkPen(TEST, width=2)
+        self.train_raw = self.loss_plot.plot(pen=raw_pen)
+        self.train_avg = self.loss_plot.plot(pen=avg_pen)
         self.test_curve = self.loss_plot.plot(
-            pen=pg.mkPen(TEST, width=2), symbol="o", symbolSize=5,
-            symbolBrush=pg.mkBrush(TEST), symbolPen=pg.mkPen(TEST), name="test loss")
-        self._legend = legend
-        style.add_legend(self.acc_plot, 2, corner="bottom-right")
-        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN, width=2), name="train")
+            pen=test_pen, symbol="o", symbolSize=5, symbolBrush=pg.mkBrush(TEST),
+            symbolPen=pg.mkPen(TEST))
+        # The accuracy plot uses the loss plot's colours (blue train, orange test).
+        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN, width=2))
         self.test_acc = self.acc_plot.plot(
             pen=pg.mkPen(TEST, width=2), symbol="o", symbolSize=4,
-            symbolBrush=pg.mkBrush(TEST), symbolPen=pg.mkPen(TEST), name="test")
+            symbolBrush=pg.mkBrush(TEST), symbolPen=pg.mkPen(TEST))
         for curve in (self.train_raw, self.train_avg, self.test_curve, self.train_acc,
                       self.test_acc):
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            style.thin_out(curve)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
-        self._add_readout(row=2)
+        # The key has a row of its own under both plots, so it never hides a curve.
+        self.key = self._add_key(row=2)
+        self.key.set_entries([KeyEntry.line("train", pg.mkPen(TRAIN + "90", width=1)),
+                              KeyEntry.line(self._avg_name(), avg_pen),
+                              KeyEntry.line("test", test_pen, symbol="o", symbol_size=5)])
+        self.setToolTip("Light blue: the train loss of every mini-batch; dark blue: its "
+                        "moving average; orange: the loss on the test set at each "
+                        "evaluation.\nBelow: accuracy, same colours.")
+        self._add_readout(row=3)
         self._enable_hover(self.loss_plot, self.acc_plot)
 
     # -- public ------------------------------------------------------------------------
@@ -89,11 +97,10 @@ class LossPlot(BasePlot):
     def set_smoothing(self, window: int) -> None:
         """Rows in the moving average of the train loss (takes effect on the next refresh)."""
         self._window = max(1, int(window))
-        self._legend.removeItem(self.train_avg)
-        self._legend.addItem(self.train_avg, self._avg_name())
+        self.key.rename(1, self._avg_name())
 
     def _avg_name(self) -> str:
-        return f"train loss (mean of {self._window})"
+        return f"mean of {self._window}"
 
     # -- contract ----------------------------------------------------------------------
     def rebuild(self, trainer) -> None:
@@ -142,9 +149,13 @@ class LossPlot(BasePlot):
         """On a log axis a loss of 0 has no place: it becomes a gap."""
         return np.where(y > 0, y, np.nan) if self._log_y else y
 
-    @staticmethod
-    def _set_finite(curve, x, y) -> None:
+    def _set_finite(self, curve, x, y) -> None:
         ok = np.isfinite(y)
+        if curve is self.test_curve or curve is self.test_acc:
+            # Markers help while evaluations are few; hundreds of them only cost paint time.
+            want = "o" if np.count_nonzero(ok) <= MAX_MARKERS else None
+            if curve.opts["symbol"] != want:
+                curve.setSymbol(want)
         curve.setData(x[ok], y[ok])
 
     # -- read-out ----------------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""The learned negative-side slope of every PReLU layer over steps."""
+"""The learned negative-side slope of every PReLU layer over steps, or, in a network
+without PReLU, each layer's update/weight ratio ||ΔW|| / ||W|| over steps."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -8,12 +11,25 @@ from PyQt6 import QtCore
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
+from relu_viz.gui.plots.items import FitText, layer_entries
 
-NOT_USED = "PReLU not used in this network"
+#: The note over the panel when the network has no PReLU layer.
+NOT_USED = "PReLU not used; showing ||\u0394W||/||W||"
+#: Update/weight ratio per step that is usually called healthy, and the band around it.
+HEALTHY_RATIO = 1e-3
+HEALTHY_BAND = (1e-4, 1e-2)
+RATIO_METRIC = "update_ratio"
 
 
 class PReluPlot(BasePlot):
-    """One curve per PReLU layer of its slope a in f(z) = max(z, a z)."""
+    """One curve per PReLU layer of its slope a in f(z) = max(z, a z); without PReLU, one
+    curve per weight layer of the update/weight ratio (a classic health metric: about 1e-3
+    per step is healthy, far below learns slowly, far above is unstable).
+
+    ``title`` and ``slug`` stay "PReLU slopes" / "prelu" whatever the panel shows: they name
+    the panel (its place in the window, menus, the default export name
+    ``<activation>_prelu_step<N>.png``), and the picture's own title says what it shows.
+    """
 
     title = "PReLU slopes"
     slug = "prelu"
@@ -23,15 +39,24 @@ class PReluPlot(BasePlot):
         self._layers: list[int] = []
         self._names: list[str] = []
         self._model = None
+        self._mode = ""
         self._steps = np.empty(0)
         self._slopes = np.empty((0, 0))
-        self.curves: list[pg.PlotDataItem] = []
+        self._ratios = np.empty((0, 0))
+        self.curves: list[pg.PlotDataItem] = []         # PReLU slopes
+        self.ratio_curves: list[pg.PlotDataItem] = []   # update ratios (no PReLU)
 
-        self.plot = self.addPlot(row=0, col=0)
-        style.style_axes(self.plot, "step", "slope a: f(z) = a\u00b7z for z < 0")
-        style.set_title(self.plot, "Learned PReLU slope a per layer")
+        # The title is the panel's own (not the plot item's) so that the note can sit under
+        # it: the note says what the panel shows instead of slopes, and takes no height at
+        # all when the network uses PReLU.
+        self.header = FitText(size=style.TITLE_PT)
+        self.note = FitText(size=style.SMALL_PT, color=style.MUTED, collapse=True)
+        self.ci.addItem(self.header, row=0, col=0)
+        self.ci.addItem(self.note, row=1, col=0)
+        self.plot = self.addPlot(row=2, col=0)
+        style.style_axes(self.plot, "step", None)
         self.plot.getAxis("left").setWidth(52)
-        self.legend = style.add_legend(self.plot, 2)
+        self.key = self._add_key(row=3)
         guide = pg.mkPen(140, 140, 140, 200, width=1, style=QtCore.Qt.PenStyle.DotLine)
         self.ref_lines = []
         for y, text in ((0.0, "a = 0: ReLU"), (1.0, "a = 1: linear")):
@@ -40,70 +65,124 @@ class PReluPlot(BasePlot):
                                               "anchors": [(0, 1), (0, 1)]})
             self.plot.addItem(line, ignoreBounds=True)
             self.ref_lines.append(line)
-        self.message = style.overlay_label(self.plot.vb, (0.5, 0.5), (0.5, 0.5), (0, 0),
-                                           size=style.TITLE_PT, color=style.MUTED)
-        self._add_readout(row=1)
+        lo, hi = (math.log10(v) for v in HEALTHY_BAND)     # view units of a log axis
+        self.healthy_band = pg.LinearRegionItem((lo, hi), orientation="horizontal",
+                                                movable=False, brush=pg.mkBrush(80, 170, 90, 26),
+                                                pen=pg.mkPen(None))
+        self.healthy_band.setZValue(-20)
+        self.healthy_line = pg.InfiniteLine(
+            pos=math.log10(HEALTHY_RATIO), angle=0, movable=False, pen=guide,
+            label="healthy " + f"{HEALTHY_RATIO:.0e}".replace("e-0", "e-"),
+            labelOpts={"position": 0.04, "color": style.MUTED, "anchors": [(0, 1), (0, 1)]})
+        for item in (self.healthy_band, self.healthy_line):
+            self.plot.addItem(item, ignoreBounds=True)
+        # Two invisible points at the band's edges: auto-range always spans the band, so the
+        # log axis covers two decades and labels whole decades only (no crowded 2..9 ticks).
+        self._band_bounds = self.plot.plot(pen=pg.mkPen(0, 0, 0, 0))   # invisible, yet counted
+        self.message = FitText(size=style.TITLE_PT, color=style.MUTED).pin(self.plot.vb)
+        self._add_readout(row=4)
         self._enable_hover(self.plot)
 
     def uses_prelu(self) -> bool:
         """True when at least one layer of the last rebuilt network uses PReLU."""
         return bool(self._layers)
 
+    def showing(self) -> str:
+        """"slopes" (PReLU slopes) or "update_ratio" (no PReLU in the network)."""
+        return self._mode
+
+    # -- contract ----------------------------------------------------------------------
     def rebuild(self, trainer) -> None:
-        """A curve for each hidden layer whose activation is learnable."""
+        """Slope curves for the learnable activations, else update-ratio curves."""
         self._model = trainer.model
-        for curve in self.curves:
+        for curve in self.curves + self.ratio_curves:
             self.plot.removeItem(curve)
-        self.legend.clear()
-        self.curves = []
+        self.curves, self.ratio_curves = [], []
         names = list(trainer.layer_names())
         n_all = len(names)
         acts = trainer.model.hidden_activations
         self._layers = [i for i, act in enumerate(acts) if getattr(act, "learnable", False)]
-        self._names = [names[i] for i in self._layers]
-        for i in self._layers:
-            curve = self.plot.plot(pen=style.layer_pen(i, n_all, width=2.2), name=names[i])
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
-            self.curves.append(curve)
-        style.set_legend_columns(self.legend, len(self.curves))
         used = self.uses_prelu()
-        self.message.setText("" if used else NOT_USED)
-        self.legend.setVisible(used)
+        self._mode = "slopes" if used else "update_ratio"
+        if used:
+            self._names = [names[i] for i in self._layers]
+            width = style.series_width(len(self._layers))
+            pens = [style.layer_pen(i, n_all, width) for i in self._layers]
+            for pen in pens:
+                self.curves.append(style.thin_out(self.plot.plot(pen=pen)))
+            self.plot.setLogMode(y=False)
+            style.set_axis_label(self.plot, "left", "slope a (z < 0)")
+            self.header.set_text("Learned PReLU slope a per layer", "PReLU slope a per layer",
+                                 "PReLU slope a")
+            self.note.set_text("")
+        else:
+            self._names = names
+            width = style.series_width(n_all)
+            pens = [style.layer_pen(i, n_all, width) for i in range(n_all)]
+            for pen in pens:
+                self.ratio_curves.append(style.thin_out(self.plot.plot(pen=pen)))
+            self.plot.setLogMode(y=True)
+            style.set_axis_label(self.plot, "left", "||\u0394W|| / ||W||")
+            self.header.set_text("Update ratio ||\u0394W|| / ||W|| per layer",
+                                 "Update ratio ||\u0394W||/||W||", "||\u0394W||/||W||")
+            self.note.set_text(NOT_USED, "PReLU not used: ||\u0394W||/||W||", "no PReLU here")
+        self.key.set_entries(layer_entries(style.layer_tags(self._names), pens)
+                             if len(pens) > 1 else [])
         for line in self.ref_lines:
             line.setVisible(used)
-        self.plot.getAxis("left").setStyle(showValues=used)
-        self.plot.getAxis("bottom").setStyle(showValues=used)
-        self._steps, self._slopes = np.empty(0), np.empty((0, len(self._layers)))
-        if used:
-            self.plot.enableAutoRange()
-        else:
-            self.plot.setRange(xRange=(0, 1), yRange=(0, 1))
+        for item in (self.healthy_band, self.healthy_line):
+            item.setVisible(not used)
+        self._band_bounds.setData([], [])
+        self.message.set_text("")
+        self.setToolTip(
+            "The learned slope a of each PReLU layer: a = 0 is ReLU, a = 1 is linear."
+            if used else
+            "This network has no PReLU layer, so the panel shows each layer's update/weight "
+            "ratio ||\u0394W|| / ||W|| per step instead.\nAbout 1e-3 is healthy (green band "
+            "1e-4 to 1e-2); far below, the layer barely learns; far above, training is "
+            "unstable.")
+        self._steps = np.empty(0)
+        self._slopes = np.empty((0, len(self._layers)))
+        self._ratios = np.empty((0, n_all))
+        self.plot.enableAutoRange()
         self._update_summary()
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
-        """Update the slope curves from the history (rows with step <= upto_step)."""
+        """Update the curves from the history (rows with step <= upto_step)."""
         if trainer.model is not self._model:
             self.rebuild(trainer)
-        if not self._layers:
-            return
         h = trainer.history
         steps = h.scalar("step", upto_step)
-        slopes = h.layer("prelu_slope", upto_step)[:, self._layers]
-        for k, curve in enumerate(self.curves):
-            curve.setData(steps, slopes[:, k])
-        self._steps, self._slopes = steps, slopes
+        if self._layers:
+            slopes = h.layer("prelu_slope", upto_step)[:, self._layers]
+            for k, curve in enumerate(self.curves):
+                curve.setData(steps, slopes[:, k])
+            self._slopes = slopes
+        else:
+            ratios = h.layer(RATIO_METRIC, upto_step)
+            positive = np.where(ratios > 0, ratios, np.nan)   # a log axis has no place for 0
+            for k, curve in enumerate(self.ratio_curves):
+                curve.setData(steps, positive[:, k], connect="finite")
+            self._ratios = ratios
+            x0 = float(steps[0]) if len(steps) else 0.0
+            self._band_bounds.setData([x0, x0], list(HEALTHY_BAND))
+        self._steps = steps
         self._update_summary()
 
+    # -- read-out ----------------------------------------------------------------------
     def _row_text(self, i: int) -> str:
-        parts = [f"{nm.split(' ')[0]} a = {style.fmt(v, 3)}"
-                 for nm, v in zip(self._names, self._slopes[i])]
+        if self._layers:
+            values, what = self._slopes[i], "a"
+        else:
+            values, what = self._ratios[i], "||\u0394W||/||W||"
+        parts = [f"{tag} {style.fmt(v, 2)}"
+                 for tag, v in zip(style.layer_tags(self._names), values)]
         if len(parts) > 8:
             parts = parts[:4] + ["\u2026"] + parts[-3:]
-        return f"step {int(self._steps[i])} \u00b7 " + ", ".join(parts)
+        return f"step {int(self._steps[i])} \u00b7 {what}: " + ", ".join(parts)
 
     def summary_text(self) -> str:
-        if not self._layers:
+        if not self._names:
             return ""
         if not len(self._steps):
             return "no steps yet"
@@ -111,7 +190,7 @@ class PReluPlot(BasePlot):
 
     def hover_text(self, plot, x, y):
         i = nearest_index(self._steps, x)
-        return None if i is None or not self._layers else self._row_text(i)
+        return None if i is None or not self._names else self._row_text(i)
 
 
 if __name__ == "__main__":

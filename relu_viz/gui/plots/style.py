@@ -1,4 +1,4 @@
-"""Shared look of every plot: colours per layer and per class, fonts, axes, legends."""
+"""Shared look of every plot: colours per layer and per class, fonts, axes, titles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import colorsys
 import html
 
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui, QtWidgets
+from PyQt6 import QtCore, QtGui
 
 FONT_PT = 10
 TITLE_PT = 11
@@ -48,18 +48,44 @@ def layer_color(i: int, n_layers: int | None = None) -> QtGui.QColor:
     return QtGui.QColor(PALETTE[i % len(PALETTE)])
 
 
+def series_width(n_curves: int) -> float:
+    """Line width for noisy per-step curves: 2 px for a few, 1 px for many.
+
+    Qt strokes any line wider than 1 px through a slow path (~4 ms per 5k-point noisy
+    curve, measured offscreen); 1 px lines cost ~0.6 ms, so many layers stay cheap.
+    """
+    return 2.0 if n_curves <= 4 else 1.0
+
+
+def thin_out(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """Peak-downsample a per-step curve to ~2 points per pixel and clip it to the view.
+
+    Called after the curve exists (``clipToView`` as a ``plot()`` keyword breaks pyqtgraph
+    0.14). pyqtgraph's default keeps ~10 points per pixel; the min/max pairs of the peak
+    method draw the same envelope from 2, and a noisy 5k-step curve paints ~3x faster.
+    """
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    curve.opts["autoDownsampleFactor"] = 1.0   # no setter in pyqtgraph 0.14
+    return curve
+
+
 def layer_pen(i: int, n_layers: int | None = None, width: float = 2.0,
               dashed: bool = False) -> QtGui.QPen:
-    """Pen of layer ``i``; past the palette's length the pattern changes so repeats differ."""
+    """Pen of layer ``i``; past the palette's length the pattern changes so repeats differ.
+
+    Dashed and patterned pens are always 1 px: a wider dashed stroke of a noisy 5k-point
+    curve takes ~160 ms to paint (Qt's path stroker), a 1 px one under 1 ms.
+    """
     pen = pg.mkPen(layer_color(i, n_layers), width=width)
     is_output = n_layers is not None and i == n_layers - 1
     cycle = 0 if is_output else i // len(PALETTE)
-    if dashed:
-        pen.setStyle(QtCore.Qt.PenStyle.DashLine)
-    elif cycle % 3 == 1:
-        pen.setStyle(QtCore.Qt.PenStyle.DashDotLine)
-    elif cycle % 3 == 2:
-        pen.setStyle(QtCore.Qt.PenStyle.DotLine)
+    style = (QtCore.Qt.PenStyle.DashLine if dashed else
+             QtCore.Qt.PenStyle.DashDotLine if cycle % 3 == 1 else
+             QtCore.Qt.PenStyle.DotLine if cycle % 3 == 2 else QtCore.Qt.PenStyle.SolidLine)
+    pen.setStyle(style)
+    if style != QtCore.Qt.PenStyle.SolidLine:
+        pen.setWidthF(1.0)
     pen.setCosmetic(True)
     return pen
 
@@ -78,86 +104,100 @@ def font(size: float = FONT_PT, bold: bool = False) -> QtGui.QFont:
 
 
 def style_axes(plot: pg.PlotItem, x_label: str | None = None,
-               y_label: str | None = None) -> None:
-    """Dark readable axes with labels (units written in the label, no SI prefixes)."""
+               y_label: str | None = None, grid: bool = True) -> None:
+    """Dark readable axes with labels (units written in the label, no SI prefixes).
+
+    The left and bottom axes become :class:`~relu_viz.gui.plots.items.PlotAxis` (opaque
+    grid lines under the data, decade labels on log axes), placed under the view box.
+    """
+    from relu_viz.gui.plots.items import PlotAxis
+
+    swap = {name: PlotAxis(name) for name in ("left", "bottom")
+            if not isinstance(plot.getAxis(name), PlotAxis)}
+    if swap:
+        plot.setAxisItems(swap)
+        plot.updateLogMode()       # a new axis starts linear; keep the plot's log mode
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
+        axis.setZValue(-1)         # with its grid lines, under the curves
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(TEXT))
-        axis.setStyle(tickFont=font(SMALL_PT), tickTextOffset=4)
+        # Stricter than pyqtgraph's default fill limits: a small panel gets a few labels
+        # (each label also costs paint time).
+        axis.setStyle(tickFont=font(SMALL_PT), tickTextOffset=4,
+                      textFillLimits=[(0, 0.55), (2, 0.4), (4, 0.3), (6, 0.2)])
         axis.enableAutoSIPrefix(False)
+    # A tick label at the very top of the left axis would run into the title: hide labels
+    # that stick out more than 3 px (pyqtgraph allows 15 on vertical axes without a grid).
+    plot.getAxis("left").setStyle(hideOverlappingLabels=3)
     if x_label is not None:
         set_axis_label(plot, "bottom", x_label)
     if y_label is not None:
         set_axis_label(plot, "left", y_label)
-    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
 
 
 def set_axis_label(plot: pg.PlotItem, side: str, text: str) -> None:
-    plot.setLabel(side, text, **{"color": TEXT, "font-size": f"{FONT_PT}pt"})
+    """Plain-text axis label (escaped: pyqtgraph renders labels as HTML, so "z < 0" would
+    otherwise lose everything after the "<")."""
+    plot.setLabel(side, html.escape(text, quote=False),
+                  **{"color": TEXT, "font-size": f"{FONT_PT}pt"})
 
 
-def set_title(plot: pg.PlotItem, text: str) -> None:
-    """Title above a plot; a long one is clipped rather than widening the panel."""
-    if not getattr(plot.titleLabel, "_relaxed", False):
-        relax_label(plot.titleLabel)
-        plot.titleLabel._relaxed = True
-    plot.setTitle(html.escape(text, quote=False), color=TEXT, size=f"{TITLE_PT}pt")
+def set_title(plot: pg.PlotItem, text: str, *shorter: str, tooltip: str | None = None):
+    """Title above a plot, the longest of ``text`` and its ``shorter`` wordings that fits.
 
-
-def add_legend(plot: pg.PlotItem, n_entries: int = 1, corner: str = "top-right"
-               ) -> pg.LegendItem:
-    """A legend on a translucent white card in a corner; more columns for many entries."""
-    offset = {"top-right": (-8, 8), "top-left": (8, 8), "bottom-right": (-8, -8),
-              "bottom-left": (8, -8)}[corner]
-    legend = plot.addLegend(offset=offset, labelTextColor=TEXT,
-                            labelTextSize=f"{SMALL_PT}pt", brush=pg.mkBrush(255, 255, 255, 215),
-                            pen=pg.mkPen(200, 200, 200), verSpacing=-4, horSpacing=12)
-    set_legend_columns(legend, n_entries)
-    return scalable(legend)
-
-
-def scalable(item):
-    """Let an item scale with the scene in PNG exports.
-
-    pyqtgraph's LegendItem ignores transformations, so an export wider or narrower than the
-    window draws it at window size in the wrong place; its parent is a view box (not the
-    zoomed data), so without the flag it still keeps its size while zooming.
+    The title spans the whole plot item (axes included, not only the view box) and never
+    widens the panel: past the last wording it is cut with "…" (full text in the tooltip).
+    Returns the title item (a :class:`~relu_viz.gui.plots.items.FitText`).
     """
-    item.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)
-    return item
-
-
-def legend_row(layout: pg.GraphicsLayout, row: int, col: int = 0,
-               colspan: int = 1) -> pg.LegendItem:
-    """A frameless legend in its own layout row (under a plot), so it never hides data."""
-    legend = pg.LegendItem(labelTextColor=TEXT, labelTextSize=f"{SMALL_PT}pt",
-                           horSpacing=14, verSpacing=-6)
-    scalable(legend)
-    layout.addItem(legend, row=row, col=col, colspan=colspan)
-    return legend
-
-
-def short_layer_names(names: list[str]) -> list[str]:
-    """Legend names: "L1 relu" ... "out", or just "L1" ... when every hidden layer shares
-    one activation and there are more than four layers (the title names it once)."""
-    acts = {n.split(" ", 1)[1] for n in names if " " in n}
-    if len(names) > 4 and len(acts) == 1:
-        return [n.split(" ")[0] for n in names]
-    return list(names)
-
-
-def set_legend_columns(legend: pg.LegendItem, n_entries: int) -> None:
-    legend.setColumnCount(1 if n_entries <= 5 else 3 if n_entries <= 12 else 4)
-
-
-def overlay_label(parent: pg.ViewBox, item_pos=(1, 0), parent_pos=(1, 0),
-                  offset=(-10, 8), size: float = FONT_PT, color: str = TEXT) -> pg.LabelItem:
-    """A text label pinned to a corner (or the centre) of a view box; follows resizes."""
-    label = pg.LabelItem("", color=color, size=f"{size}pt")
-    label.setParentItem(parent)
-    label.anchor(itemPos=item_pos, parentPos=parent_pos, offset=offset)
+    label = title_item(plot)
+    label.set_text(text, *shorter, tooltip=tooltip)
     return label
+
+
+def title_item(plot: pg.PlotItem):
+    """The plot's title as a FitText (pyqtgraph's own LabelItem is replaced once).
+
+    pyqtgraph's title sits over the view box only, is HTML laid out on every change, takes
+    a 30 px row and widens the panel to fit its text; this one is plain text in a row as
+    tall as one line, over the full width of the plot item.
+    """
+    from relu_viz.gui.plots.items import FitText
+
+    label = plot.titleLabel
+    if isinstance(label, FitText):
+        return label
+    plot.layout.removeItem(label)
+    label.setVisible(False)
+    new = FitText(size=TITLE_PT, color=TEXT, parent=plot)
+    plot.layout.addItem(new, 0, 0, 1, 3)
+    plot.layout.setRowFixedHeight(0, new.preferred_height())
+    plot.titleLabel = new
+    return new
+
+
+def layer_tags(names: list[str]) -> list[str]:
+    """"L1" ... "out": the first word of each layer name (the activation goes elsewhere)."""
+    return [n.split(" ", 1)[0] for n in names]
+
+
+def shared_activation(names: list[str]) -> str | None:
+    """The activation every hidden layer of ``names`` ("L1 relu" ...) shares, or None."""
+    acts = {n.split(" ", 1)[1] for n in names if " " in n}
+    return acts.pop() if len(acts) == 1 else None
+
+
+def layer_brush(i: int, n_layers: int | None = None) -> QtGui.QBrush:
+    """Fill of layer ``i``'s bar: hatched past the palette's length, as its pen is patterned."""
+    color = layer_color(i, n_layers)
+    is_output = n_layers is not None and i == n_layers - 1
+    if is_output or i < len(PALETTE):
+        return QtGui.QBrush(color)
+    brush = QtGui.QBrush(color, QtCore.Qt.BrushStyle.BDiagPattern
+                         if (i // len(PALETTE)) % 2 else QtCore.Qt.BrushStyle.Dense4Pattern)
+    return brush
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -168,27 +208,3 @@ def fmt(value: float, digits: int = 3) -> str:
     if a != 0 and (a < 1e-3 or a >= 1e5):
         return f"{value:.{max(digits - 1, 1)}e}"
     return f"{value:.{digits}g}"
-
-
-def relax_label(label: pg.LabelItem) -> pg.LabelItem:
-    """Stop a LabelItem from widening the layout to fit its text; text past the edge is clipped.
-
-    pyqtgraph sets a label's minimum width to its text width, so one long read-out or title
-    would make the whole panel wider than its window and squeeze nothing else.
-    """
-    def update_min() -> None:
-        h = label.itemRect().height()
-        label.setMinimumWidth(0)
-        label.setMinimumHeight(h)
-        label._sizeHint = {
-            QtCore.Qt.SizeHint.MinimumSize: (0, h),
-            QtCore.Qt.SizeHint.PreferredSize: (0, h),
-            QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
-            QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
-        }
-        label.updateGeometry()
-
-    label.updateMin = update_min
-    label.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
-    update_min()
-    return label
