@@ -30,24 +30,17 @@ import time
 from pathlib import Path
 
 from relu_viz import __version__, presets, report
+from relu_viz.argparsing import PROG, Parser, UsageError, print_error
 from relu_viz.compare import Comparison
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
 
-PROG = "relu-viz"
 DEFAULT_STEPS = 200
 MAX_STEPS = 10_000_000
 
-
-class CliError(Exception):
-    """A problem with the arguments or files: reported in one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse whose usage errors raise CliError instead of printing and exiting."""
-
-    def error(self, message: str):
-        raise CliError(message)
+#: A problem with the arguments or files: one line on stderr, exit status 2 (the window's
+#: options raise the same class).
+CliError = UsageError
 
 
 # -- entry point -------------------------------------------------------------------------
@@ -60,27 +53,22 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.func(args)
     except CliError as exc:
-        _error(str(exc))
+        print_error(str(exc))
         return 2
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print(file=sys.stderr)
-        _error("interrupted")
+        print_error("interrupted")
         return 130
 
 
-def _error(message: str) -> None:
-    text = " ".join(message.split())
-    print(f"{PROG}: error: {text}", file=sys.stderr)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="relu_viz without a window: run presets or "
-                     "configs headless, list the presets, benchmark the kernels.")
+    parser = Parser(prog=PROG, description="relu_viz without a window: run presets or "
+                    "configs headless, list the presets, benchmark the kernels.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=_Parser)
+                                parser_class=Parser)
 
     run = sub.add_parser("run", help="train headless and write CSV, JSON and PNGs",
                          description="Train headless and write metrics.csv, summary.json "

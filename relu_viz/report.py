@@ -2,8 +2,10 @@
 
 Qt is imported only inside the PNG functions, after :func:`ensure_offscreen` has chosen
 the offscreen platform when there is no display, so the CSV and JSON are written (and
-this module imports) where PyQt6 or pyqtgraph are missing. File errors are raised as
-``OSError`` for the caller to report.
+this module imports) where PyQt6 or pyqtgraph are missing. Every file is written
+atomically (a temporary file in the same folder, then a rename), so a failed write
+never truncates the file of an earlier run. File errors are raised as ``OSError`` for
+the caller to report.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import numpy as np
 
 from relu_viz import __version__
 from relu_viz.compare import safe_name
+from relu_viz.core.atomic import atomic_write_text, atomic_write_with
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
 
 DEFAULT_SIZE = (900, 600)
+_APP = None  # the QApplication made by _app(), if it made one
 
 
 # -- CSV ---------------------------------------------------------------------------------
@@ -39,8 +43,8 @@ def write_data(out: Path, runs: dict, comp) -> list[Path]:
 
 
 def write_text(path: Path, text: str) -> Path:
-    Path(path).write_text(text, encoding="utf-8", newline="")
-    return Path(path)
+    """Write UTF-8 ``text`` to ``path`` atomically (OSError leaves an old file intact)."""
+    return atomic_write_text(path, text)
 
 
 def generic_layer_names(n_layers: int) -> list[str]:
@@ -179,11 +183,18 @@ def write_pngs(out: Path, runs: dict, comp, width: int = 1200
 
 
 def _app():
+    """The QApplication, created once and kept.
+
+    PyQt destroys a QApplication when its last Python reference goes; one created here
+    and dropped would vanish after the export, and later Qt calls in the process (the
+    next export, a window) would crash.
+    """
+    global _APP
     from PyQt6 import QtWidgets
 
     app = QtWidgets.QApplication.instance()
     if app is None:
-        app = QtWidgets.QApplication(["relu-viz"])
+        app = _APP = QtWidgets.QApplication(["relu-viz"])
     return app
 
 
@@ -200,7 +211,8 @@ def _export(plot, subject, path: Path, width: int) -> Path:
         plot.rebuild(subject)
         plot.refresh(subject)
         app.processEvents()
-        plot.export_png(str(path), width)
+        # Qt writes to a file name: give it a temporary .png beside the target.
+        atomic_write_with(path, lambda tmp: plot.export_png(tmp, width), suffix=".png")
     finally:
         plot.close()
         plot.deleteLater()

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tracemalloc
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -456,23 +455,6 @@ def out_read_only(tmp, mp, rq):
     return run("--preset", "sparsity", "--out", str(folder))
 
 
-BUG_STREAM = pytest.mark.xfail(
-    strict=True, raises=zlib.error,
-    reason="BUG (core/session.py): a corrupted deflate stream raises zlib.error, which "
-           "load_session does not turn into ValueError")
-BUG_PICKLE_ADVICE = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="BUG (core/session.py): for a file that is not an archive the message passes on "
-           "NumPy's advice to load it with allow_pickle, i.e. unsafely")
-BUG_GUI_USAGE = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="BUG (gui/app.py): the window's own options use plain argparse, which prints the "
-           "usage (2 lines) before the error line")
-BUG_REPORT_WRITE = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="BUG (report.py): write_text writes metrics.csv in place, so a failed write "
-           "truncates the previous file")
-
 CASES: list[Case] = [
     # ---- config JSON, command line in a fresh interpreter ----
     Case("proc-config-not-json", "proc", cfg('{"dataset": "circle", '),
@@ -491,7 +473,7 @@ CASES: list[Case] = [
          lambda tmp, mp, rq: ["--session", str(truncated_session(tmp))],
          ("truncated.npz", "truncated or corrupted")),
     Case("proc-window-bad-size", "proc", lambda tmp, mp, rq: ["--size", "huge"],
-         ("--size", "'huge'", "WIDTHxHEIGHT"), marks=(BUG_GUI_USAGE,)),
+         ("--size", "'huge'", "WIDTHxHEIGHT")),
     Case("proc-window-config-unknown-activation", "proc",
          lambda tmp, mp, rq: ["--config", str(config_file(tmp, {"activation": "relu7"}))],
          ("activation", "relu7", "not one of")),
@@ -590,8 +572,7 @@ CASES: list[Case] = [
     Case("out-read-only", "cli", out_read_only,
          ("--out", "not a writable directory", "Permission denied")),
     Case("out-disk-full-keeps-old-csv", "cli", out_disk_full,
-         ("--out", "cannot write", "No space left"), keep="out/metrics.csv",
-         marks=(BUG_REPORT_WRITE,)),
+         ("--out", "cannot write", "No space left"), keep="out/metrics.csv"),
     # ---- sessions and other files, core ----
     Case("session-truncated", "core",
          lambda tmp, mp, rq: lambda: session.load_session(truncated_session(tmp)),
@@ -601,14 +582,13 @@ CASES: list[Case] = [
          ("corrupted.npz", "corrupted")),
     Case("session-corrupted-stream", "core",
          lambda tmp, mp, rq: lambda: session.load_session(stream_corrupted_session(tmp)),
-         ("corrupted.npz", "corrupted"), marks=(BUG_STREAM,)),
+         ("corrupted.npz", "corrupted")),
     Case("session-newer-version", "core",
          lambda tmp, mp, rq: lambda: session.load_session(newer_session(tmp)),
          ("changed.npz", "newer relu_viz", "99")),
     Case("session-text-file", "core",
          lambda tmp, mp, rq: lambda: session.load_session(write(tmp / "notes.npz", "hello\n")),
-         ("notes.npz", "not a readable relu_viz session"), forbid=("pickle",),
-         marks=(BUG_PICKLE_ADVICE,)),
+         ("notes.npz", "not a readable relu_viz session"), forbid=("pickle",)),
     Case("session-not-a-session", "core",
          lambda tmp, mp, rq: lambda: session.load_session(other_npz(tmp)),
          ("other.npz", "not a relu_viz session")),
@@ -656,8 +636,7 @@ CASES: list[Case] = [
     Case("window-session-truncated", "window",
          window_open("open_session", truncated_session), ("truncated.npz", "truncated")),
     Case("window-session-corrupted-stream", "window",
-         window_open("open_session", stream_corrupted_session), ("corrupted.npz", "corrupt"),
-         marks=(BUG_STREAM,)),
+         window_open("open_session", stream_corrupted_session), ("corrupted.npz", "corrupt")),
     Case("window-session-newer-version", "window",
          window_open("open_session", newer_session), ("newer relu_viz",)),
     Case("window-session-missing", "window",

@@ -104,6 +104,8 @@ def test_run_single_preset_writes_csv_json_and_every_plot(tmp_path, capsys):
         assert path.name in summary["files"]
         assert_png_drawn(path)
     assert "wrote" in out
+    # every file was written through a temporary name: none of those may be left over
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(summary["files"])
 
 
 def test_cli_numbers_equal_a_direct_trainer_run(tmp_path, capsys):
@@ -275,6 +277,84 @@ def test_without_qt_the_data_is_still_written(tmp_path):
     assert "skipped" in summary["png_note"]
     assert (tmp_path / "o" / "metrics.csv").is_file()
     assert not list((tmp_path / "o").glob("*.png"))
+
+
+# -- run: a failed write keeps the files of an earlier run --------------------------------
+def refuse_replacing(monkeypatch, name_ends: str):
+    """os.replace fails for targets whose name ends in ``name_ends`` (a locked file)."""
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if os.fspath(dst).endswith(name_ends):
+            raise PermissionError(13, "Permission denied", os.fspath(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_failed_summary_write_keeps_the_old_summary(tmp_path, capsys, monkeypatch):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "summary.json").write_text("old summary\n")
+    refuse_replacing(monkeypatch, "summary.json")
+    code, _, err = run_cli(["run", "--preset", "relu_output", "--steps", "3", "--no-png",
+                            "--out", str(out_dir)], capsys)
+    assert code == 2 and "Permission denied" in err
+    assert (out_dir / "summary.json").read_text() == "old summary\n"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["metrics.csv", "summary.json"]
+
+
+def test_a_failed_png_write_keeps_the_old_png(tmp_path, monkeypatch):
+    import relu_viz.gui.plots as plots
+    from relu_viz.gui.plots.loss_plot import LossPlot
+
+    monkeypatch.setattr(plots, "ALL_PLOTS", [LossPlot])
+    trainer = Trainer(TrainConfig(dataset="circle", n_samples=120, hidden_layers=(6,),
+                                  batch_size=8))
+    trainer.run(5)
+    target = tmp_path / f"{LossPlot.slug}.png"
+    target.write_bytes(b"old png")
+    refuse_replacing(monkeypatch, ".png")
+    with pytest.raises(PermissionError):
+        report.render_trainer_plots(trainer, tmp_path)
+    assert target.read_bytes() == b"old png"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    monkeypatch.undo()
+    monkeypatch.setattr(plots, "ALL_PLOTS", [LossPlot])
+    assert report.render_trainer_plots(trainer, tmp_path) == [target]
+    assert_png_drawn(target)
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_one_application_serves_every_png(tmp_path):
+    # PyQt destroys a QApplication whose last Python reference goes: a dropped one was
+    # replaced by a second during the export, and later Qt calls crashed on its leftovers.
+    code = """if True:
+        import sys, weakref
+        import relu_viz.gui.plots as plots
+        from relu_viz import report
+        from relu_viz.core.config import TrainConfig
+        from relu_viz.core.trainer import Trainer
+        from relu_viz.gui.plots.loss_plot import LossPlot
+        from relu_viz.gui.plots.dead_plot import DeadPlot
+
+        plots.ALL_PLOTS = [LossPlot, DeadPlot]
+        seen, make_app = [], report._app
+        report._app = lambda: seen.append(weakref.ref(make_app())) or seen[-1]()
+        t = Trainer(TrainConfig(dataset="circle", n_samples=120, hidden_layers=(6,),
+                                batch_size=8))
+        t.run(3)
+        report.render_trainer_plots(t, sys.argv[1])
+        apps = [ref() for ref in seen]
+        assert len(apps) >= 2 and None not in apps, apps
+        assert all(app is apps[0] for app in apps), apps
+    """
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dead.png", "loss.png"]
 
 
 # -- bench dispatch ----------------------------------------------------------------------

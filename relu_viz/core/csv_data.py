@@ -23,12 +23,9 @@ from __future__ import annotations
 import math
 import os
 import stat
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from relu_viz.core.datasets import Dataset
+from relu_viz.core.dataset_base import Dataset, _check_number, _split
 
 __all__ = ["MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "MIN_ROWS", "load_csv", "read_table"]
 
@@ -261,8 +258,6 @@ def load_csv(path: str | os.PathLike, train_ratio: float = 0.8, seed: int = 0,
         Unreadable, malformed, too small or too large file, bad arguments, or
         targets that do not fit ``task``.
     """
-    from relu_viz.core.datasets import Dataset, _check_number, _split
-
     if task not in CSV_TASKS:
         raise ValueError(f"task must be one of {CSV_TASKS}, got {task!r}")
     _check_number(train_ratio, "train_ratio", 0.05, 0.95, False)

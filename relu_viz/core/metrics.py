@@ -201,13 +201,18 @@ class MetricsHistory:
         return list(SCALAR_NAMES) + [f"{m}_{ln}" for m in LAYER_NAMES for ln in layer_names]
 
     def to_csv_text(self, layer_names: list[str] | None = None) -> str:
-        """The whole history as CSV text (one row per kept step, empty cell for NaN)."""
+        """The whole history as CSV text (one row per kept step, empty cell for NaN).
+
+        An empty history (step 0) gives the header line alone.
+        """
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(self.column_names(layer_names))
         n = self._n
-        table = np.concatenate(
-            [self._scalars[:n], self._layers[:n].reshape(n, -1)], axis=1)
+        # Spelled out: reshape(0, -1) cannot infer the width of an empty block.
+        # Metric-major columns, as column_names lists them: (n, n_metrics * n_layers).
+        flat = self._layers[:n].reshape(n, len(LAYER_NAMES) * self.n_layers)
+        table = np.concatenate([self._scalars[:n], flat], axis=1)
         for values in table:
             writer.writerow(["" if not np.isfinite(v) else
                              (str(int(v)) if k == 0 else repr(float(v)))

@@ -10,47 +10,29 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+# Re-exported: sessions were the first user of these, and callers import them from here.
+from relu_viz.core.atomic import atomic_write_bytes, atomic_write_text
 from relu_viz.core.config import TrainConfig
+
+__all__ = ["SESSION_FORMAT", "SESSION_VERSION", "atomic_write_bytes", "atomic_write_text",
+           "load_session", "restore_trainer_state", "save_session", "trainer_state"]
 
 SESSION_FORMAT = "relu_viz-session"
 SESSION_VERSION = 1
 
-
-def atomic_write_bytes(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    A failure (missing or read-only folder, full disk) raises ``OSError`` and leaves any
-    existing file at ``path`` untouched and no temporary file behind.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OSError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_text(path, text: str) -> None:
-    """:func:`atomic_write_bytes` for UTF-8 text."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+#: How a readable archive can still fail: a bad zip directory or member header, a
+#: corrupted deflate stream (zlib.error), a member compressed by a method zipfile cannot
+#: read (NotImplementedError) or encrypted (RuntimeError), a short or malformed .npy.
+_ARCHIVE_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error,
+                   NotImplementedError, RuntimeError)
+#: The first bytes of a zip archive (a member's local header, or an empty archive).
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def save_session(trainer, path) -> None:
@@ -72,26 +54,27 @@ def save_session(trainer, path) -> None:
 def load_session(path):
     """Rebuild a :class:`~relu_viz.core.trainer.Trainer` from a session file.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save_session`.
+
+    Returns
+    -------
+    Trainer
+        At the saved step, ready to continue.
+
     Raises
     ------
     ValueError
-        The file is missing, truncated, corrupted, not a session, from a newer version,
-        or does not match its own config; the message names the file.
+        The file is missing, empty, not an archive, truncated, corrupted, not a
+        session, from a newer version, or does not match its own config; the message
+        names the file and never suggests unpickling it.
     """
     from relu_viz.core.trainer import Trainer
 
     path = Path(path)
-    try:
-        # Our own handle, so a bad archive cannot leak an open file.
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-    except FileNotFoundError:
-        raise ValueError(f"cannot open session {path}: no such file") from None
-    except IsADirectoryError:
-        raise ValueError(f"cannot open session {path}: it is a folder") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as err:
-        raise ValueError(f"{path} is not a readable relu_viz session "
-                         f"(truncated or corrupted?): {err}") from None
+    arrays = _read_arrays(path)
     meta = _read_meta(path, arrays.pop("meta", None))
     try:
         config = TrainConfig.from_dict(meta["config"])
@@ -104,6 +87,51 @@ def load_session(path):
         raise ValueError(f"{path}: the session does not match its config "
                          f"(corrupted?): {err}") from None
     return trainer
+
+
+def _read_arrays(path: Path) -> dict:
+    """Every array of the archive at ``path``, read without unpickling (ValueError if not)."""
+    try:
+        # Our own handle, so a bad archive cannot leak an open file.
+        with open(path, "rb") as handle:
+            _check_zip_header(path, handle.read(len(_ZIP_MAGIC[0])))
+            handle.seek(0)
+            with np.load(handle, allow_pickle=False) as archive:
+                return {key: _read_member(path, archive, key) for key in archive.files}
+    except FileNotFoundError:
+        raise ValueError(f"cannot open session {path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"cannot open session {path}: it is a folder") from None
+    except _NotASession as err:
+        raise ValueError(str(err)) from None
+    except _ARCHIVE_ERRORS as err:
+        raise ValueError(f"{path} is not a readable relu_viz session "
+                         f"(truncated or corrupted?): {err}") from None
+
+
+class _NotASession(Exception):
+    """The file is readable but is no session; ``str()`` is the whole message."""
+
+
+def _check_zip_header(path: Path, head: bytes) -> None:
+    # np.load takes any file that is not a zip for a .npy array or a pickle, and for a
+    # pickle its message advises allow_pickle, which is unsafe to follow: refuse first.
+    if not head:
+        raise _NotASession(f"{path} is not a readable relu_viz session: the file is empty")
+    if head not in _ZIP_MAGIC:
+        raise _NotASession(f"{path} is not a readable relu_viz session: it is not an .npz "
+                           "archive, so it is not a relu_viz session")
+
+
+def _read_member(path: Path, archive, key: str) -> np.ndarray:
+    try:
+        return archive[key]
+    except ValueError as err:
+        if "pickle" not in str(err):
+            raise
+        # NumPy's message suggests allow_pickle; say what the file holds instead.
+        raise _NotASession(f"{path} is not a relu_viz session: its {key!r} holds Python "
+                           "objects, which relu_viz never loads") from None
 
 
 def _read_meta(path, raw) -> dict:

@@ -7,6 +7,8 @@ import os
 import sys
 import traceback
 
+from relu_viz.argparsing import PROG, Parser, UsageError, print_error
+
 DEFAULT_STEPS = 300
 DEFAULT_SIZE = (1280, 800)
 
@@ -33,8 +35,8 @@ def _steps(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The GUI's command-line options."""
-    parser = argparse.ArgumentParser(
-        prog="relu-viz",
+    parser = Parser(
+        prog=PROG,
         description="A desktop lab for ReLU-family activations: train a small network and "
                     "watch every layer. Subcommands run, presets and bench work without a window.")
     start = parser.add_mutually_exclusive_group()
@@ -93,13 +95,17 @@ def make_app(argv: list[str]):
 
 
 def _fail(message: str) -> int:
-    print(f"relu-viz: {message}", file=sys.stderr)
+    """Report a problem with the options or their files in one line; exit status 2."""
+    print_error(message)
     return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the window (or take a ``--screenshot``); returns the exit status."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:  # a bad option: one line, as the command line tool does
+        return _fail(str(exc))
     if not _has_display():
         if args.screenshot:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

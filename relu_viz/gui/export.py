@@ -8,16 +8,13 @@ meant for the user.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from PyQt6 import QtCore, QtGui
 
+from relu_viz.core import atomic
 from relu_viz.core.config import TrainConfig
 
 
@@ -29,36 +26,16 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder."""
+    """Write ``data`` to ``path`` atomically; ExportError with a message for the user."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"Could not save {path.name}: the folder {folder} does not exist.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        return atomic.atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ExportError(f"Could not save {path.name} in {folder}: {_reason(exc)}.") from exc
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; exports follow the umask
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise ExportError(f"Could not save {path}: {_reason(exc)}.") from exc
-    return path
 
 
 def atomic_write_text(path, text: str) -> Path:
@@ -120,13 +97,7 @@ def export_widget_png(widget, path) -> Path:
 
 def export_metrics_csv(trainer, path) -> Path:
     """The metrics history as CSV: a header and one row per kept step (none at step 0)."""
-    history, names = trainer.history, trainer.layer_names()
-    if len(history):
-        return atomic_write_text(path, history.to_csv_text(names))
-    # MetricsHistory.to_csv_text cannot reshape an empty table: write the header alone.
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(history.column_names(names))
-    return atomic_write_text(path, buf.getvalue())
+    return atomic_write_text(path, trainer.history.to_csv_text(trainer.layer_names()))
 
 
 def save_config(config: TrainConfig, path) -> Path:

@@ -124,7 +124,12 @@ class FileActions:
 
     # -- configs -------------------------------------------------------------------------
     def open_config(self, path=None) -> bool:
-        """Load a config JSON and start a run with it."""
+        """Load a config JSON and start a run with it.
+
+        A file that cannot be used (not JSON, a bad field, a CSV data set with a bad
+        line, a batch larger than its data) is named in a dialog with the problem; the
+        run, an open comparison and the recent files stay as they were.
+        """
         if not path:
             path, _ = QtWidgets.QFileDialog.getOpenFileName(
                 self, "Open config", self._export_dir(), CONFIG_FILTER)
@@ -133,8 +138,15 @@ class FileActions:
         config = self._guard("Could not open the config", export.load_config, path)
         if config is None:
             return False
-        self.close_comparison()
+        # Applied before the comparison closes: a config the run refuses (its data set
+        # only fails when loaded) must not cost the user the comparison.
         self.controller.apply_config(config)
+        if self.controller.rejection:
+            QtWidgets.QMessageBox.critical(
+                self, "Could not open the config",
+                f"{path} cannot be used:\n{self.controller.rejection}")
+            return False
+        self.close_comparison()
         self.recent.add("config", path)
         return self.controller.config == config
 

@@ -46,6 +46,14 @@ def test_names_in_documented_order_with_tasks():
     assert {n for n, t in ds.NAMES.items() if t == "regression"} == set(REGRESSION)
 
 
+def test_every_name_has_a_generator_of_its_kind():
+    from relu_viz.core import dataset_shapes as shapes
+
+    assert set(shapes.GENERATORS) == set(ALL)
+    assert set(shapes.CLASSIFICATION) == set(BINARY) | set(MULTICLASS)
+    assert set(shapes.REGRESSION) == set(REGRESSION)
+
+
 def test_titles_and_descriptions_cover_every_name():
     assert list(ds.TITLES) == ALL and list(ds.DESCRIPTIONS) == ALL
     assert ds.TITLES["circle"] == "Circle"

@@ -64,8 +64,70 @@ def test_loading_never_unpickles(tmp_path):
     path = tmp_path / "evil.npz"
     np.savez(path, meta=np.array(json.dumps({"format": "relu_viz-session", "version": 1})),
              params=np.array([object()], dtype=object))
-    with pytest.raises(ValueError, match="evil.npz"):
+    with pytest.raises(ValueError, match="evil.npz.*Python objects") as info:
         load_session(path)
+    # NumPy's own message advises allow_pickle (the folder's name has "unpickles" in it)
+    assert "pickle" not in str(info.value).replace(str(path), "")
+
+
+def npy_bytes(array) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+def pickled(path):
+    import pickle
+
+    path.write_bytes(pickle.dumps({"params": [1.0, 2.0]}))
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda p: p.write_text("hello\n"), id="text"),
+    pytest.param(pickled, id="pickle"),
+    pytest.param(lambda p: p.write_bytes(npy_bytes(np.arange(3.0))), id="npy-array"),
+    pytest.param(lambda p: p.write_bytes(b""), id="empty"),
+])
+def test_a_file_that_is_no_archive_is_refused_without_advice_to_unpickle(tmp_path, make):
+    path = tmp_path / "other.npz"
+    make(path)
+    with pytest.raises(ValueError, match="other.npz is not a readable relu_viz session") as info:
+        load_session(path)
+    assert "pickle" not in str(info.value).replace(str(path), "").lower()
+
+
+def damage_members(data: bytes, field_offset: int, value: int) -> bytes:
+    """Set a 2-byte field of every central-directory entry of a zip."""
+    out, start = bytearray(data), 0
+    while (i := out.find(b"PK\x01\x02", start)) >= 0:
+        out[i + field_offset:i + field_offset + 2] = value.to_bytes(2, "little")
+        start = i + 4
+    return bytes(out)
+
+
+def corrupt_deflate(data: bytes) -> bytes:
+    """Overwrite the start of the first member's compressed bytes (a reserved block type)."""
+    out = bytearray(data)
+    name_len, extra_len = (int.from_bytes(out[o:o + 2], "little") for o in (26, 28))
+    start = 30 + name_len + extra_len
+    out[start:start + 8] = b"\xff" * 8
+    return bytes(out)
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(corrupt_deflate, id="deflate-stream"),  # zlib.error
+    pytest.param(lambda d: damage_members(d, 8, 1), id="encrypted-flag"),  # RuntimeError
+    pytest.param(lambda d: damage_members(d, 10, 99), id="unknown-method"),  # NotImplemented
+])
+def test_damaged_members_raise_value_error(tmp_path, damage):
+    t = Trainer(CFG)
+    t.run(2)
+    good = tmp_path / "good.npz"
+    save_session(t, good)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(damage(good.read_bytes()))
+    with pytest.raises(ValueError, match="bad.npz.*truncated or corrupted"):
+        load_session(bad)
 
 
 def write_session_with_meta(path, meta_change):

@@ -14,15 +14,6 @@ SMALL = TrainConfig(dataset="circle", n_samples=200, hidden_layers=(8, 8), batch
 
 
 @pytest.fixture
-def dialogs(monkeypatch):
-    shown = []
-    for name in ("critical", "warning", "information"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, name,
-                            staticmethod(lambda *a, _n=name: shown.append((_n, a[-1]))))
-    return shown
-
-
-@pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, dialogs):
     monkeypatch.setenv("RELU_VIZ_SETTINGS_DIR", str(tmp_path / "settings"))
     w = MainWindow(SMALL, plot_classes=[LossPlot])

@@ -1,8 +1,10 @@
 """TrainingController: stepping, play/pause, hot and cold changes, divergence, redraw rate."""
 
 import math
+import time
 
 import pytest
+from PyQt6 import QtCore
 
 from relu_viz.core.config import TrainConfig
 from relu_viz.gui.controller import TrainingController
@@ -196,3 +198,62 @@ def test_step_epoch_ends_on_an_epoch_boundary(qtbot, controller):
     t = controller.trainer
     assert t.epoch_float == pytest.approx(1.0)
     assert t.step_count == math.ceil(t.dataset.n_train / SMALL.batch_size)
+
+
+def test_rejection_holds_the_latest_refusal(qtbot, controller):
+    assert not controller.apply_changes({"batch_size": 500})
+    assert "larger than the training" in controller.rejection
+    assert controller.apply_changes({"learning_rate": 0.002})
+    assert controller.rejection == "", "a later accepted change clears it"
+
+
+def _latencies(qtbot, seconds: float) -> list[float]:
+    """How late zero-delay callbacks run, one after another, for ``seconds``."""
+    late: list[float] = []
+    end = time.perf_counter() + seconds
+
+    def ping():
+        asked = time.perf_counter()
+
+        def pong():
+            late.append(time.perf_counter() - asked)
+            if time.perf_counter() < end:
+                ping()
+        QtCore.QTimer.singleShot(0, pong)
+    ping()
+    qtbot.waitUntil(lambda: time.perf_counter() >= end, timeout=int(seconds * 1000) + 5000)
+    return late
+
+
+def test_the_step_budget_leaves_the_event_loop_responsive(qtbot, controller):
+    # At full speed a tick could step forever: only the time budget hands the loop back.
+    c = controller
+    c.set_plots([CountingPlot()])
+    seconds = 0.8
+    c.play()
+    try:
+        late = _latencies(qtbot, seconds)
+    finally:
+        c.pause()
+    assert c.trainer.step_count > 100
+    # Callbacks run back to back, so their waits add up to the time the loop was held.
+    # A tick holds it for the budget (10 ms) plus at most one step; waits beyond 50 ms
+    # are scheduling noise and must stay rare.
+    blocked = sum(t for t in late if t > 0.05)
+    assert blocked < 0.15 * seconds, f"the loop was held {blocked:.2f} s in long stretches"
+
+
+def test_frames_have_their_own_timer_independent_of_stepping(qtbot, controller):
+    controller._timer.setInterval(250)  # slow the step timer: 4 ticks a second
+    statuses = []
+    controller.status_changed.connect(lambda s: statuses.append(s["running"]))
+    controller.play()
+    qtbot.wait(700)
+    frames = sum(statuses)
+    # ~30 frames a second (each reports the status) whatever the step timer does.
+    assert frames >= 12, f"{frames} frames in 0.7 s"
+    controller.pause()
+    after = len(statuses)
+    qtbot.wait(150)
+    assert len(statuses) == after, "the frame timer stops with Pause"
+    assert not controller._frame_timer.isActive()

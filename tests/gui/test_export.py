@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PyQt6 import QtGui, QtWidgets
+from PyQt6 import QtGui
 
+from relu_viz.core import atomic
 from relu_viz.core.config import TrainConfig
 from relu_viz.gui import export
 from relu_viz.gui.export import ExportError
@@ -18,15 +19,6 @@ from relu_viz.gui.main_window import MainWindow
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = TrainConfig(dataset="spiral", n_samples=200, hidden_layers=(8, 8), batch_size=16,
                     eval_every=5)
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    shown = []
-    for name in ("critical", "warning", "information"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, name,
-                            staticmethod(lambda *a, _n=name: shown.append((_n, a[-1]))))
-    return shown
 
 
 @pytest.fixture
@@ -133,7 +125,7 @@ def test_read_only_folder(window, tmp_path, monkeypatch, dialogs):
         if os.access(folder, os.W_OK):  # root ignores modes: fail the temp file instead
             def denied(*a, **k):
                 raise PermissionError(13, "Permission denied")
-            monkeypatch.setattr(export.tempfile, "mkstemp", denied)
+            monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
         with pytest.raises(ExportError, match="Permission denied"):
             export.export_metrics_csv(window.controller.trainer, folder / "m.csv")
         assert window.export_all(str(folder)) is None

@@ -21,15 +21,6 @@ ALL = presets.list_presets()
 
 
 @pytest.fixture
-def dialogs(monkeypatch):
-    shown = []
-    for name in ("critical", "warning", "information"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, name,
-                            staticmethod(lambda *a, _n=name: shown.append((_n, a[-1]))))
-    return shown
-
-
-@pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, dialogs):
     monkeypatch.setenv("RELU_VIZ_SETTINGS_DIR", str(tmp_path / "settings"))
     w = MainWindow(SMALL)

@@ -24,23 +24,6 @@ OTHER = TrainConfig(dataset="xor", n_samples=150, hidden_layers=(4,), batch_size
 
 
 @pytest.fixture
-def settings_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "settings"
-    folder.mkdir()
-    monkeypatch.setenv("RELU_VIZ_SETTINGS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    shown = []
-    for name in ("critical", "warning", "information"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, name,
-                            staticmethod(lambda *a, _n=name: shown.append((_n, a[-1]))))
-    return shown
-
-
-@pytest.fixture
 def make(qtbot, settings_dir, dialogs):
     made = []
 
