@@ -14,8 +14,10 @@ from pathlib import Path
 
 from PyQt6 import QtCore, QtGui
 
+from relu_viz.compare import Comparison
 from relu_viz.core import atomic
 from relu_viz.core.config import TrainConfig
+from relu_viz.report import combined_csv
 
 
 class ExportError(Exception):
@@ -95,9 +97,17 @@ def export_widget_png(widget, path) -> Path:
     return save_image(widget.grab().toImage(), path)
 
 
-def export_metrics_csv(trainer, path) -> Path:
-    """The metrics history as CSV: a header and one row per kept step (none at step 0)."""
-    return atomic_write_text(path, trainer.history.to_csv_text(trainer.layer_names()))
+def export_metrics_csv(subject, path) -> Path:
+    """The metrics history as CSV: a header and one row per kept step (none at step 0).
+
+    ``subject`` is a Trainer, or a Comparison: then every run goes into one file with a
+    ``run`` column, as ``relu-viz run --compare`` writes its metrics.csv.
+    """
+    if isinstance(subject, Comparison):
+        text = combined_csv(dict(zip(subject.labels, subject.trainers)))
+    else:
+        text = subject.history.to_csv_text(subject.layer_names())
+    return atomic_write_text(path, text)
 
 
 def save_config(config: TrainConfig, path) -> Path:

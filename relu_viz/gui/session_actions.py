@@ -273,5 +273,8 @@ class FileActions:
                                       "CSV files (*.csv)")
         if not path:
             return None
+        # What the user looks at: the comparison's runs on its tab, else the single run.
+        c = self.controller
+        subject = c.comparison if c.comparing else c.trainer
         return self._saved(self._guard("Export failed", export.export_metrics_csv,
-                                       self.controller.trainer, path), path)
+                                       subject, path), path)
