@@ -34,3 +34,13 @@ def test_a_problem_with_an_options_file_is_one_error_line(tmp_path, capsys, monk
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("relu-viz: error: ")
     assert "gone.npz" in lines[0]
+
+
+def test_the_window_icon_comes_from_resources(qapp):
+    from relu_viz.gui.app import make_app
+
+    app = make_app([])
+    assert app is qapp
+    icon = app.windowIcon()
+    assert not icon.isNull()
+    assert not icon.pixmap(32, 32).toImage().isNull()

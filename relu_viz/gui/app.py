@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 
+import relu_viz
 from relu_viz.argparsing import PROG, Parser, UsageError, print_error
 
 DEFAULT_STEPS = 300
@@ -91,6 +93,10 @@ def make_app(argv: list[str]):
     app.setOrganizationName("relu_viz")
     app.setApplicationName("relu_viz")
     app.setApplicationDisplayName("relu_viz")
+    icon = Path(relu_viz.__file__).resolve().parent.parent / "resources" / "icon.svg"
+    if icon.is_file():  # absent only in a non-editable install; Qt's default icon then
+        from PyQt6 import QtGui
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
     return app
 
 
