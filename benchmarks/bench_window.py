@@ -24,6 +24,11 @@ live
     of each plot's viewport (frames actually painted). The same config is stepped
     headless (``Trainer.step`` in a loop) for ``--seconds`` before and after, in the same
     process; targets: window steps/s >= 0.6x headless, redraws >= 25 per second.
+    ``--live-runs N`` repeats the live run in N fresh children (the targets then use the
+    median over the runs) and counts the runs that **froze**: a watchdog in the child
+    (a 100 ms heartbeat timer re-arming ``faulthandler.dump_traceback_later``) ends a
+    child whose timers stop firing for ``STALL_S`` seconds and prints where the main
+    thread was stuck (the paint loop that froze 5 of 20 runs looked like that).
 per plot
     After the live run, paused, with the data of the run: each plot's ``refresh(trainer)``
     and a synchronous ``viewport().repaint()`` timed alone (median of ``--repeats``), and
@@ -52,19 +57,24 @@ LAUNCH_TARGET_S = 1.0
 STEP_RATIO_TARGET = 0.6
 FPS_TARGET = 25.0
 SIZE = (1280, 800)
+#: Seconds without a timer firing while playing after which the live child counts as frozen.
+STALL_S = 8.0
 MARK = "BENCH_WINDOW "
 #: Run-time changes the live run can make first, to measure a proposal (files untouched).
 EXPERIMENTS = {
-    "axis-cache": "every AxisItem gets QGraphicsItem.DeviceCoordinateCache",
+    "axis-cache": "every AxisItem gets QGraphicsItem.DeviceCoordinateCache (the plots' "
+                  "own axes have it already)",
     "coarse-grid": "every AxisItem draws one tick level less (setStyle(maxTickLevel=1))",
     "no-grid": "no grid lines (AxisItem.setGrid(False))",
-    "tick0": "the controller's timer interval 0 ms instead of 15 (steps whenever idle; "
-             "under Xvfb this never stops painting: offscreen only)",
+    "tick0": "the controller's step timer interval 0 ms instead of 15: it steps whenever "
+             "no event is pending instead of idling the rest of each 15 ms tick",
     "blas1": "BLAS pinned to one thread (threadpoolctl) for the whole child, headless too",
     "budget14": "the controller steps 14 ms per 15 ms tick instead of 10 (STEP_BUDGET_S)",
     "share40": "drawing may take 40 % of the time instead of 60 % (DRAW_SHARE)",
     "settle": "every plot's refresh ends with scene().prepareForPaint(): the view ranges "
               "settle before the paint, so a redraw paints each plot once, not 2-3 times",
+    "frame27": "the controller redraws at most 27 times a second instead of 30 "
+               "(REDRAW_INTERVAL_S = 1/27)",
 }
 
 
@@ -191,6 +201,8 @@ def _apply_experiments(window, names) -> None:
         controller_mod.STEP_BUDGET_S = 0.014
     if "share40" in names:
         controller_mod.DRAW_SHARE = 0.4
+    if "frame27" in names:
+        controller_mod.REDRAW_INTERVAL_S = 1 / 27
     if "settle" in names:
         for p in window.plots:
             def settled(trainer, *args, _plot=p, _orig=p.refresh, **kwargs):
@@ -250,6 +262,8 @@ def _child_live(seconds: float, repeats: int, experiments: list) -> int:
         if ended[0]:
             return
         ended[0] = True
+        heartbeat.stop()                      # the play is over; the measurements below
+        faulthandler.dump_traceback_later(STALL_S + 120, exit=True)   # get 2 minutes
         ctrl.pause()
         elapsed = time.perf_counter() - t0
         for p in plots:
@@ -300,8 +314,15 @@ def _child_live(seconds: float, repeats: int, experiments: list) -> int:
         out.update({"per_plot": per_plot, "frame_refresh_ms": 1e3 * _median(frame_r),
                     "frame_paint_ms": 1e3 * _median(frame_p)})
         out["headless_after"] = _headless_rate(config, seconds)
+        faulthandler.cancel_dump_traceback_later()
         app.quit()
 
+    # Watchdog: a frozen event loop (no timer fires) ends the child with a stack dump.
+    import faulthandler
+    heartbeat = QtCore.QTimer()
+    heartbeat.timeout.connect(lambda: faulthandler.dump_traceback_later(STALL_S, exit=True))
+    heartbeat.start(100)
+    faulthandler.dump_traceback_later(STALL_S, exit=True)
     ctrl.play()
     QtCore.QTimer.singleShot(int(seconds * 1000), after_play)
     app.exec()
@@ -320,23 +341,37 @@ def _child_env() -> dict:
 
 
 def _run_child(args, timeout) -> tuple[dict | None, float, str]:
-    """Start this script as a child; (payload, seconds from Popen to the payload line, stderr)."""
+    """Start this script as a child; (payload, seconds from Popen to the payload line, stderr).
+
+    Both pipes are read by threads, so a child that hangs without printing (or fills its
+    stderr) is still killed after ``timeout`` seconds.
+    """
+    import threading
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=_child_env())
-    payload, t_line = None, float("nan")
-    try:
+    found: dict = {}
+    err: list[str] = []
+
+    def read_stdout():
         for line in proc.stdout:
-            if line.startswith(MARK):
-                t_line = time.perf_counter() - t0
-                payload = json.loads(line[len(MARK):])
-                break
-        _, err = proc.communicate(timeout=timeout)
+            if "payload" not in found and line.startswith(MARK):
+                found["t"] = time.perf_counter() - t0
+                found["payload"] = json.loads(line[len(MARK):])
+
+    readers = [threading.Thread(target=read_stdout, daemon=True),
+               threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)]
+    for reader in readers:
+        reader.start()
+    try:
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
-    return payload, t_line, err
+        proc.wait()
+    for reader in readers:
+        reader.join(5)
+    return found.get("payload"), found.get("t", float("nan")), "".join(err)
 
 
 def _environment() -> dict:
@@ -354,8 +389,9 @@ def _environment() -> dict:
     return env
 
 
-def run(launches: int, seconds: float, repeats: int, experiment: str = "none") -> dict:
-    """Launch timing in ``launches`` children, then the live run in one more child."""
+def run(launches: int, seconds: float, repeats: int, experiment: str = "none",
+        live_runs: int = 1) -> dict:
+    """Launch timing in ``launches`` children, then the live run in ``live_runs`` more."""
     if sys.platform == "linux" and not (os.environ.get("DISPLAY") or os.environ.get(
             "WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -367,33 +403,63 @@ def run(launches: int, seconds: float, repeats: int, experiment: str = "none") -
             raise SystemExit(f"launch {i + 1}: the child printed no first-paint line\n{err}")
         launch.append({"wall_s": wall, **payload})
         print(f"launch {i + 1}/{launches}: {wall:.3f} s", file=sys.stderr)
-    live, _, err = _run_child(["--child", "live", "--seconds", str(seconds),
-                               "--repeats", str(repeats), "--experiment", experiment],
-                              timeout=4 * seconds + 180)
-    if live is None:
-        raise SystemExit(f"live run: no result from the child within {4 * seconds + 180:.0f} s "
-                         "(killed). A window whose event loop only paints (an auto-range / "
-                         "clip-to-view feedback loop starves the timers) looks like this; "
-                         f"its stderr:\n{err[-2000:]}")
+    lives, frozen = [], []
+    for i in range(live_runs):
+        live, _, err = _run_child(["--child", "live", "--seconds", str(seconds),
+                                   "--repeats", str(repeats), "--experiment", experiment],
+                                  timeout=4 * seconds + 180)
+        if live is None:
+            # The watchdog's dump (or a kill after the timeout): the event loop stopped
+            # running timers, e.g. a paint loop; keep where it was stuck.
+            frozen.append({"run": i + 1, "stderr": err[-3000:]})
+            print(f"live run {i + 1}/{live_runs}: FROZE (no result: the watchdog ended it "
+                  f"after {STALL_S:g} s without a timer, or the timeout)\n{err[-1500:]}",
+                  file=sys.stderr)
+            continue
+        live["ratio"] = live["window_steps_per_s"] / (
+            0.5 * (live["headless_before"] + live["headless_after"]))
+        lives.append(live)
+        print(f"live run {i + 1}/{live_runs}: {live['ratio']:.2f}x headless, "
+              f"{live['redraws_per_s']:.1f} redraws/s", file=sys.stderr)
+    if not lives:
+        raise SystemExit(f"every live run froze ({len(frozen)} of {live_runs}); the last "
+                         f"one's stderr:\n{frozen[-1]['stderr']}")
+    live = lives[0]
     walls = [x["wall_s"] for x in launch]
-    headless = 0.5 * (live["headless_before"] + live["headless_after"])
-    ratio = live["window_steps_per_s"] / headless
+    ratio = _median([x["ratio"] for x in lives])
+    fps = _median([x["redraws_per_s"] for x in lives])
     targets = [
         {"what": "launch to first painted window (median)",
          "value": _median(walls) if walls else None,
          "threshold": LAUNCH_TARGET_S, "kind": "max", "unit": "s"},
         {"what": "steps/s in the window / headless Trainer.step", "value": ratio,
          "threshold": STEP_RATIO_TARGET, "kind": "min", "unit": "x"},
-        {"what": "redraws per second while playing", "value": live["redraws_per_s"],
+        {"what": "redraws per second while playing", "value": fps,
          "threshold": FPS_TARGET, "kind": "min", "unit": "fps"},
+        {"what": "live runs that froze", "value": len(frozen), "threshold": 0,
+         "kind": "max", "unit": f"of {live_runs}"},
     ]
     targets = [t for t in targets if t["value"] is not None]
     for t in targets:
         t["passed"] = bool(t["value"] <= t["threshold"] if t["kind"] == "max"
                            else t["value"] >= t["threshold"])
-    return {"env": _environment(), "launch": launch, "live": live, "targets": targets,
+    return {"env": _environment(), "launch": launch, "live": live, "lives": lives,
+            "frozen": frozen, "targets": targets,
             "config": {"launches": launches, "seconds": seconds, "repeats": repeats,
-                       "experiment": experiment}}
+                       "experiment": experiment, "live_runs": live_runs}}
+
+
+def _runs_lines(result: dict) -> list[str]:
+    """One line over all live runs (when there were several), the frozen ones first."""
+    lives, frozen = result.get("lives", []), result.get("frozen", [])
+    if len(lives) + len(frozen) < 2:
+        return []
+    ratios = sorted(x["ratio"] for x in lives)
+    fps = sorted(x["redraws_per_s"] for x in lives)
+    return [f"{len(lives) + len(frozen)} live runs, {len(frozen)} froze; over the others: "
+            f"steps/s ratio median {_median(ratios):.2f} (min {ratios[0]:.2f}, max "
+            f"{ratios[-1]:.2f}), redraws/s median {_median(fps):.1f} (min {fps[0]:.1f}, max "
+            f"{fps[-1]:.1f}); the lines above and below are the first run's"]
 
 
 def format_report(result: dict) -> str:
@@ -417,6 +483,7 @@ def format_report(result: dict) -> str:
               f"{live['headless_after']:.0f}); diverged: {live['diverged']}",
               f"redraws (metrics_updated) {live['redraws_per_s']:.1f}/s; viewport paints/s: "
               + ", ".join(f"{k} {v:.1f}" for k, v in live["plot_paints_per_s"].items()),
+              *_runs_lines(result),
               f"one whole frame, paused (median): controller.redraw() "
               f"{live['frame_refresh_ms']:.1f} ms + the paint pass it causes (processEvents) "
               f"{live['frame_paint_ms']:.1f} ms",
@@ -450,6 +517,9 @@ def main(argv=None) -> int:
                         help="seconds of play, and of each headless run (default 5)")
     parser.add_argument("--repeats", type=int, default=15,
                         help="timings per plot after the live run (default 15)")
+    parser.add_argument("--live-runs", type=int, default=1, metavar="N",
+                        help="repeat the live run in N fresh children: targets use the "
+                        "median, and the runs whose timers stopped (froze) are counted")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
     parser.add_argument("--experiment", default="none", metavar="NAME[,NAME]",
@@ -462,13 +532,14 @@ def main(argv=None) -> int:
         return _child_first_paint(T_START)
     if args.child == "live":
         return _child_live(args.seconds, args.repeats, _experiments(args.experiment))
-    if args.launches < 0 or args.seconds <= 0 or args.repeats < 1:
-        parser.error("--seconds and --repeats must be positive, --launches 0 or more")
+    if args.launches < 0 or args.seconds <= 0 or args.repeats < 1 or args.live_runs < 1:
+        parser.error("--seconds, --repeats and --live-runs must be positive, --launches 0 "
+                     "or more")
     try:
         _experiments(args.experiment)
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
-    result = run(args.launches, args.seconds, args.repeats, args.experiment)
+    result = run(args.launches, args.seconds, args.repeats, args.experiment, args.live_runs)
     print(format_report(result))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

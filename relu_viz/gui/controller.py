@@ -1,8 +1,9 @@
 """TrainingController: the one place that drives the Trainer from Qt.
 
-Two timers run while playing. The *step timer* fires every ``TICK_MS`` and runs as
-many steps as the speed setting allows, for at most ``STEP_BUDGET_S``; the rest of
-each tick belongs to the event loop (input, paints, the other timer). A stopped timer
+Two timers run while playing. The *step timer* runs as many steps as the speed setting
+allows, for at most ``STEP_BUDGET_S``, then returns to the event loop (input, paints,
+the other timer). At full speed it fires again as soon as the event loop is idle; at a
+capped speed every ``TICK_MS``, so a slow run does not spin the CPU. A stopped timer
 fires nothing and a step is never split, so Pause always lands on a step boundary. The
 *frame timer* redraws the plots about 30 times a second (only those visible, only when
 something changed), independent of the step rate; expensive frames lower the frame
@@ -34,11 +35,13 @@ __all__ = ["TrainingController", "SPEEDS", "FIELD_WORDS", "rebuild_reason", "TIC
 
 # The pacing constants are read when used (not copied at import), so a benchmark can
 # tune them on this module, e.g. ``controller.STEP_BUDGET_S = 0.014``.
-TICK_MS = 15            # step timer interval while playing
+TICK_MS = 15            # step timer interval while playing at a capped speed
 #: Stepping time per tick: 10 of every 15 ms, leaving the event loop at least a third
 #: of the time even at full speed. A single step longer than this still runs whole.
 STEP_BUDGET_S = 0.010
-REDRAW_INTERVAL_S = 1 / 30  # the frame timer's interval: at most ~30 redraws a second
+#: The frame timer's interval: at most ~27 redraws a second. Slightly under 30 leaves
+#: the step timer the time for >= 0.6x the headless step rate (docs/benchmarks.md).
+REDRAW_INTERVAL_S = 1 / 27
 #: While playing, drawing (refresh + the paint that follows) may take at most this share
 #: of the time; expensive frames therefore lower the redraw rate, never the step rate.
 DRAW_SHARE = 0.6
@@ -131,6 +134,11 @@ class TrainingController(ConfigApplier, RunCommands, DivergenceWatch, QtCore.QOb
         """Cap the stepping rate (math.inf = no cap)."""
         self._speed = float(steps_per_second)
         self._credit = 0.0
+        self._timer.setInterval(self._tick_ms())
+
+    def _tick_ms(self) -> int:
+        """0 at full speed (step whenever no event waits), else TICK_MS."""
+        return 0 if math.isinf(self._speed) else TICK_MS
 
     def set_step_target(self, step: int | None) -> None:
         """Make Play pause on reaching ``step`` (None: run until paused)."""
@@ -171,6 +179,7 @@ class TrainingController(ConfigApplier, RunCommands, DivergenceWatch, QtCore.QOb
         """Start or stop the step and frame timers together (no signals)."""
         if on:
             self._frame_timer.setInterval(self._frame_ms())
+            self._timer.setInterval(self._tick_ms())
             self._timer.start()
             self._frame_timer.start()
         else:

@@ -251,6 +251,11 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.controller.refresh_visible()
 
     def _on_running_changed(self, running: bool) -> None:
+        # While playing, every plot but the loss plot redraws at its own lower rate
+        # (BasePlot.live_interval), leaving time to step; on pause all draw the last step.
+        for plot in self.plots:
+            if hasattr(plot, "set_playing"):
+                plot.set_playing(running)
         self.actions["play"].setText("Pause" if running else "Play")
         if running and self.info_box.isVisible():
             self.info_box.toggle.setChecked(False)  # read; now the plots get the room

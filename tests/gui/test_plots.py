@@ -479,3 +479,268 @@ def test_unchanged_text_is_not_laid_out_again(trainers, make):
         label.setText = lambda *a, _orig=label.setText, **k: (calls.append(a), _orig(*a, **k))
     plot.refresh(trainer)
     assert calls == []
+
+
+# -- view ranges: no auto-range feedback loop (the window freeze) ------------------------
+#: A plot, and widths at which pyqtgraph's auto-range over thinned curves (peak
+#: downsampling + clip to view) flipped between two ranges forever at 3029 steps of the
+#: default run: every paint scheduled the next, no timer fired and the window froze.
+LOOP_WIDTHS = {
+    LossPlot: [*range(310, 323, 2), *range(437, 450, 2)],
+    GradientPlot: list(range(407, 420, 2)),
+    DeadPlot: list(range(401, 414, 2)),
+    PReluPlot: list(range(401, 414, 2)),
+}
+
+
+@pytest.fixture(scope="module")
+def long_run() -> Trainer:
+    trainer = Trainer(TrainConfig())
+    trainer.run(3029)
+    return trainer
+
+
+def _paints_after_settling(plot, app, rounds: int = 20) -> int:
+    """Viewport paints in ``rounds`` passes of the event loop once the plot has settled:
+    0-2 for a plot at rest, about one per pass for a plot stuck in a paint loop."""
+    count = [0]
+
+    class Counter(QtCore.QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
+            if event.type() == QtCore.QEvent.Type.Paint:
+                count[0] += 1
+            return False
+
+    counter = Counter()
+    plot.viewport().installEventFilter(counter)
+    try:
+        for _ in range(3):
+            app.processEvents()
+        count[0] = 0
+        for _ in range(rounds):
+            app.processEvents()
+    finally:
+        plot.viewport().removeEventFilter(counter)
+    return count[0]
+
+
+@pytest.mark.parametrize("cls", list(LOOP_WIDTHS))
+def test_no_paint_loop_at_any_width(cls, long_run, qtbot):
+    """Regression: the window froze in 5 of 20 live runs (a paint loop in LossPlot,
+    GradientPlot, DeadPlot, PReluPlot). Each plot must come to rest at these widths."""
+    app = QtCore.QCoreApplication.instance()
+    plot = cls()
+    qtbot.addWidget(plot)
+    plot.resize(LOOP_WIDTHS[cls][0], 340)
+    plot.rebuild(long_run)
+    plot.refresh(long_run)
+    plot.show()
+    qtbot.waitExposed(plot)
+    looping = []
+    for width in LOOP_WIDTHS[cls]:
+        plot.resize(width, 340)
+        plot.refresh(long_run)
+        paints = _paints_after_settling(plot, app)
+        if paints > 5:
+            looping.append((width, paints))
+    assert not looping, f"{cls.__name__} keeps repainting at (width, paints): {looping}"
+
+
+def _thinned_views(plot):
+    """The view boxes that hold a curve with auto-downsampling or clip-to-view."""
+    views = []
+    for item in plot.scene().items():
+        if isinstance(item, pg.PlotDataItem) and (item.opts["autoDownsample"]
+                                                  or item.opts["clipToView"]):
+            vb = item.getViewBox()
+            if vb is not None and vb not in views:
+                views.append(vb)
+    return views
+
+
+@pytest.mark.parametrize("cls", [LossPlot, GradientPlot, DeadPlot, PReluPlot])
+def test_views_of_thinned_curves_never_auto_range(cls, trainers, make):
+    """The ranges come from the data, set in refresh; pyqtgraph's auto-range stays off,
+    also after the user asks for it (the "A" button turns following back on)."""
+    trainer = trainers["prelu"] if cls is PReluPlot else trainers["binary"]
+    plot = make(cls, trainer)
+    views = _thinned_views(plot)
+    assert views
+    linked = [v for vb in views for v in (vb.linkedView(0),) if v is not None]
+    for vb in views + linked:
+        assert vb.autoRangeEnabled() == [False, False], f"{cls.__name__}: {vb.name}"
+        vb.enableAutoRange()                             # the "A" button
+        assert vb.autoRangeEnabled() == [False, False], "auto-range came back"
+    steps = trainer.history.scalar("step")
+    for vb in views:
+        x0, x1 = vb.viewRange()[0]
+        assert x0 <= steps[0] and steps[-1] <= x1 <= 1.25 * steps[-1] + 10
+
+
+def test_manual_zoom_stops_following_until_auto(trainers, make):
+    trainer = trainers["binary"]
+    plot = make(GradientPlot, trainer)
+    vb = plot.curve_plot.vb
+    following = vb.viewRange()
+    vb.setXRange(5, 20, padding=0)
+    vb.sigRangeChangedManually.emit([True, True])        # as a mouse drag does
+    plot.refresh(trainer)
+    assert vb.viewRange()[0] == pytest.approx([5, 20])  # the user's view stays
+    vb.enableAutoRange()                                  # "A": follow again
+    assert np.allclose(vb.viewRange(), following)
+    assert vb.autoRangeEnabled() == [False, False]
+
+
+def test_range_helpers():
+    from relu_viz.gui.plots.ranges import finite_bounds, nice_step, step_range, value_range
+
+    assert [nice_step(v) for v in (0.07, 1, 1.1, 2.2, 3, 7, 10)] == \
+        [0.1, 1, 2, 2.5, 5, 10, 10]
+    assert step_range(0) == (0.0, 10.0)
+    lo, hi = step_range(3029)
+    assert lo == 0 and 3029 <= hi <= 3029 * 1.25
+    # The step axis grows in jumps: it stays put while the data grow inside it.
+    assert len({step_range(s) for s in range(3000, 3300)}) <= 2
+    assert finite_bounds([np.array([np.nan, 0.0, 1e-3, 10.0])], log=True) == (-3.0, 1.0)
+    assert finite_bounds([np.array([np.nan])]) is None
+    r = value_range((0.2, 0.8))
+    assert r[0] <= 0.2 and r[1] >= 0.8
+    assert value_range((0.2, 0.75), r) == r                     # inside, fills it: kept
+    assert value_range((0.45, 0.55), r) != r                    # fills too little: new
+    assert value_range((0.05, 0.8), r)[0] <= 0.05               # out of it: new
+    assert value_range((0.01, 0.5), None, floor=0.0)[0] == 0.0  # never below 0 for >= 0
+
+
+def test_gradient_bar_range_holds_still_while_values_jump(long_run, make):
+    plot = make(GradientPlot, long_run)
+    rows = long_run.history.layer("grad_w_norm")[-2000::10]
+    ranges = []
+    for row in rows:
+        logs = np.log10(row[row > 0])
+        base, top = plot._bar_range(logs)
+        assert base <= logs.min() - 0.1 + 1e-9 and logs.max() <= top
+        ranges.append((base, top))
+    changes = sum(a != b for a, b in zip(ranges, ranges[1:]))
+    assert changes <= len(rows) // 10, f"the bar axis moved in {changes} of {len(rows)} frames"
+
+
+# -- heavy plots redraw less often while playing ---------------------------------------
+@pytest.mark.parametrize("cls", [BoundaryPlot, ActivationPlot])
+def test_heavy_plots_throttle_while_playing_and_catch_up_on_pause(cls, qtbot):
+    trainer = _trainer(20, dataset="spiral")
+    plot = cls()
+    qtbot.addWidget(plot)
+    plot.rebuild(trainer)
+    plot.refresh(trainer)
+    calls = []
+    original = plot._refresh_now
+    plot._refresh_now = lambda t, u=None: (calls.append(t.step_count), original(t, u))
+    plot.live_interval = 60.0
+    plot.set_playing(True)
+    trainer.run(5)
+    plot.refresh(trainer)                 # the last refresh was just now: put off
+    assert calls == []
+    plot.set_playing(False)               # pause: the latest state at once
+    assert calls == [25]
+    plot.live_interval = 0.2
+    plot.set_playing(True)
+    trainer.run(5)
+    plot.refresh(trainer)
+    qtbot.waitUntil(lambda: calls[-1] == 30, timeout=3000)   # ...or when due
+    plot.set_playing(False)
+    plot.refresh(trainer, upto_step=10)   # never put off: the timeline, paused
+    assert len(calls) == 3
+
+
+# -- the comparison: a dead run stays visible on the log axis --------------------------
+@pytest.fixture(scope="module")
+def dead_comparison():
+    from relu_viz.compare import Comparison
+
+    comp = Comparison.from_spec(TrainConfig(dataset="circle", n_samples=200,
+                                            hidden_layers=(8, 8, 8)), "bias_init=0,-2")
+    comp.run(30)
+    return comp
+
+
+def test_compare_plot_floors_exact_zero_gradients(dead_comparison, qtbot):
+    from relu_viz.gui.plots.compare_plot import ComparePlot
+
+    comp = dead_comparison
+    dead = comp.trainers[1].history.layer("grad_w_norm")
+    assert np.all(dead[[0, -1]] == 0), "the bias_init=-2 run is not dead: pick another"
+    plot = ComparePlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 420)
+    plot.rebuild(comp)
+    plot.refresh(comp)
+    plot.show()
+    qtbot.waitExposed(plot)
+    n = comp.trainers[1].n_layers
+    assert plot.zero_runs == ["bias_init=-2"]
+    for curve in (plot._first_curves[1], plot._last_curves[1]):
+        x, y = _original(curve)
+        assert len(x) == n and np.allclose(y, plot.grad_floor)   # every layer, on the edge
+    mx, my = _original(plot._zero_marks[1])
+    assert list(mx) == list(range(1, n + 1)) and np.allclose(my, plot.grad_floor)
+    assert len(_original(plot._zero_marks[0])[0]) == 0           # the live run: no marks
+    live = comp.trainers[0].history.layer("grad_w_norm")
+    y0, y1 = plot.grad_plot.vb.viewRange()[1]
+    floor = np.log10(plot.grad_floor)
+    assert y0 < floor < np.log10(live[[0, -1]].min()) <= y1     # inside, under the rest
+    assert "exactly 0" in plot.zero_note.shown_text() and plot.zero_note.height() > 0
+    axis = plot.grad_plot.getAxis("left")
+    values = [v for v in axis.tickValues(y0, y1, 300)[0][1]]
+    assert any(abs(v - floor) < 1e-9 for v in values)
+    assert axis.tickStrings(values, 1.0, 1.0)[values.index(
+        min(values, key=lambda v: abs(v - floor)))] == "0"
+
+
+def _text_boxes(axis):
+    image = QtGui.QImage(400, 400, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(rect, text) for rect, _, text in specs[2]]
+
+
+@pytest.mark.parametrize("height", [200, 260, 420, 700])
+def test_log_axis_labels_never_overlap(dead_comparison, qtbot, height):
+    """The comparison's log axes at any height: labelled ticks at least a label apart."""
+    from relu_viz.gui.plots.compare_plot import ComparePlot
+
+    plot = ComparePlot()
+    qtbot.addWidget(plot)
+    plot.resize(700, height)
+    plot.rebuild(dead_comparison)
+    plot.refresh(dead_comparison)
+    plot.show()
+    qtbot.waitExposed(plot)
+    QtCore.QCoreApplication.processEvents()
+    for sub in (plot.loss_plot, plot.grad_plot):
+        boxes = sorted(_text_boxes(sub.getAxis("left")), key=lambda b: b[0].top())
+        assert boxes
+        for (a, ta), (b, tb) in zip(boxes, boxes[1:]):
+            assert a.bottom() <= b.top() + 1, f"labels {ta!r} and {tb!r} overlap at {height}"
+
+
+def test_log_tick_values_keep_a_label_apart():
+    axis = PlotAxis("left")
+    axis.setLogMode(False, True)
+    for lo, hi, size in [(-2.9, -1.2, 60), (-2.9, -1.2, 120), (-4.3, -0.2, 90), (-1, 0, 40),
+                         (-0.9, 0.05, 80), (-12, 1, 150)]:
+        labelled = axis.logTickValues(lo, hi, size, [])[0][1]
+        px = np.diff(sorted(labelled)) * size / (hi - lo)
+        assert labelled and np.all(px >= 22 - 1e-6), (lo, hi, size)   # a 9 pt label: ~15 px
+
+
+def test_log_labels_stay_narrow():
+    """Decade labels fit the 52-58 px left axes: no "0.0001" (pyqtgraph's %g)."""
+    axis = PlotAxis("left")
+    axis.setLogMode(False, True)
+    values = [-6.0, np.log10(2e-5), -4.0, -3.0, np.log10(5e-3), -1.0, 0.0, 2.0, 3.0, 4.0]
+    assert axis.tickStrings(values, 1.0, 1.0) == [
+        "10\u207b\u2076", "2\u00b710\u207b\u2075", "10\u207b\u2074", "0.001", "0.005", "0.1",
+        "1", "100", "1000", "10\u2074"]

@@ -333,3 +333,28 @@ def test_unusable_remembered_config_falls_back_to_defaults(qtbot, settings_dir, 
     w = MainWindow(None, plot_classes=plot_classes())
     qtbot.addWidget(w)
     assert w.controller.config == TrainConfig()
+
+
+def test_heavy_plots_draw_the_last_step_after_play(qtbot, window):
+    """While playing the boundary and histogram plots redraw less often; once paused they
+    show the step the run stopped at, and the window stays responsive throughout."""
+    from relu_viz.gui.plots import ActivationPlot, BoundaryPlot
+
+    c = window.controller
+    heavy = [p for p in window.plots if isinstance(p, (BoundaryPlot, ActivationPlot))]
+    assert len(heavy) == 2
+    window.actions["play"].trigger()
+    assert all(p._playing for p in heavy)
+    ticks = []
+    timer = QtCore.QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(50)
+    # Other timers keep firing while playing (a paint loop starved them: the freeze).
+    qtbot.waitUntil(lambda: c.step_count > 300 and len(ticks) >= 5, timeout=20000)
+    window.actions["play"].trigger()
+    timer.stop()
+    assert not c.running and not any(p._playing for p in heavy)
+    boundary = next(p for p in heavy if isinstance(p, BoundaryPlot))
+    activation = next(p for p in heavy if isinstance(p, ActivationPlot))
+    assert boundary._shown_step == c.step_count
+    assert activation._hist_step == c.step_count

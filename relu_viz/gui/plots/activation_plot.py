@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore
@@ -11,6 +13,7 @@ from relu_viz.core.trainer import Trainer
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
 from relu_viz.gui.plots.items import FitText, KeyEntry
+from relu_viz.gui.plots.ranges import nice_step
 
 Z_RANGE = (-6.0, 6.0)
 ZERO_GRAD = 0.01     # |f'| below this: the unit passes (almost) no gradient
@@ -100,6 +103,7 @@ class ActivationPlot(BasePlot):
 
     title = "Activation"
     slug = "activation"
+    live_interval = 0.1
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -274,7 +278,15 @@ class ActivationPlot(BasePlot):
         self.fraction_label.set_text("")
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
-        """Histogram of the layer's z now (or at the checkpoint at or before ``upto_step``)."""
+        """Histogram of the layer's z now (or at the checkpoint at or before ``upto_step``).
+
+        While training plays, at most every ``live_interval`` seconds (a forward pass
+        for the histogram; see BasePlot._defer); the latest state is drawn on pause.
+        """
+        if not self._defer(trainer, upto_step):
+            self._timed(self._refresh_now, trainer, upto_step)
+
+    def _refresh_now(self, trainer, upto_step: float | None = None) -> None:
         if trainer.model is not self._model:
             self.rebuild(trainer)
         self._trainer, self._hist_step_request = trainer, upto_step
@@ -333,9 +345,14 @@ class ActivationPlot(BasePlot):
     def _set_bars(self, counts: np.ndarray, zero: np.ndarray, small=None) -> None:
         total = counts.sum()
         share = counts / total if total > 0 else counts
-        # Head-room above the tallest bar keeps the fraction text off the bars.
+        # Head-room above the tallest bar keeps the fraction text off the bars. The range
+        # stays put while the tallest bar fills 45-72 % of it (a range change re-lays out
+        # the axis, and the tallest bar moves a little every frame).
         top = float(share.max()) if len(share) and total > 0 else 0.1
-        self.hist_plot.setYRange(0.0, top * 1.45, padding=0)
+        lo, hi = self.hist_plot.vb.viewRange()[1]
+        if not (lo == 0.0 and top * 1.38 <= hi <= top * 2.2):
+            q = nice_step(top / 10.0) if top > 0 else 0.01
+            self.hist_plot.setYRange(0.0, math.ceil(top * 1.6 / q) * q, padding=0)
         small = np.zeros_like(zero) if small is None else small
         e = self._edges
         self.bars_live.setOpts(x0=e[:-1], x1=e[1:], height=np.where(zero | small, 0.0, share))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
 from PyQt6 import QtCore, QtGui
@@ -22,6 +24,16 @@ class BasePlot(pg.GraphicsLayoutWidget):
 
     title = "plot"
     slug = "plot"
+    #: While training plays, refresh at most once in this many seconds (0: every redraw).
+    #: Set by the plots whose refresh is heavy (a forward pass over a grid, a histogram)
+    #: and by those that need not follow every frame, so the window keeps time to step;
+    #: see :meth:`_defer`. The loss plot keeps 0.
+    live_interval = 0.0
+    #: ...and at most this share of the time: a refresh that took 40 ms waits 0.4 s.
+    LIVE_SHARE = 0.1
+    #: A put-off refresh is drawn by the next redraw once due; this timer margin covers
+    #: the case where no redraw comes (e.g. a run that stopped without a pause).
+    CATCH_UP_MS = 100
 
     def __init__(self, parent=None):
         super().__init__(parent=parent)
@@ -33,6 +45,13 @@ class BasePlot(pg.GraphicsLayoutWidget):
         self._cursors: dict[int, pg.InfiniteLine] = {}
         self._hover_proxy = None
         self._hovering = False
+        self._playing = False
+        self._live_last = -1e9        # perf_counter of the last refresh done
+        self._live_cost = 0.0         # smoothed seconds per refresh
+        self._pending = None          # (subject, upto_step) of a refresh put off
+        self._catch_up = QtCore.QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.timeout.connect(self._refresh_pending)
 
     def rebuild(self, trainer) -> None:
         """Create the per-layer items for a new run (called after a cold change)."""
@@ -41,6 +60,47 @@ class BasePlot(pg.GraphicsLayoutWidget):
     def refresh(self, trainer, upto_step: float | None = None) -> None:
         """Update every item from ``trainer.history`` (rows up to ``upto_step``)."""
         raise NotImplementedError
+
+    # -- throttling while playing --------------------------------------------------------
+    def set_playing(self, playing: bool) -> None:
+        """Training plays (True) or stopped. Stopping draws a refresh that was put off, so
+        a paused window always shows the latest state."""
+        self._playing = bool(playing)
+        if not self._playing:
+            self._refresh_pending()
+
+    def _defer(self, subject, upto_step) -> bool:
+        """True: skip this refresh (playing, and the last one was too recent). The skipped
+        state is drawn by the first refresh once due (so throttled plots paint in the
+        controller's frames, not in passes of their own), by a catch-up timer if no
+        refresh comes, or at once on pause. Call first thing in ``refresh``."""
+        interval = max(self.live_interval, self._live_cost / self.LIVE_SHARE) \
+            if self.live_interval > 0 else 0.0
+        now = time.perf_counter()
+        wait = self._live_last + interval - now
+        new_run = getattr(subject, "model", None) is not getattr(self, "_model", None)
+        if not self._playing or wait <= 0 or upto_step is not None or new_run:
+            self._pending = None
+            self._catch_up.stop()
+            return False
+        self._pending = (subject, upto_step)
+        if not self._catch_up.isActive():
+            self._catch_up.start(max(1, int(wait * 1000)) + self.CATCH_UP_MS)
+        return True
+
+    def _timed(self, refresh, subject, upto_step) -> None:
+        """Run ``refresh(subject, upto_step)`` and keep its smoothed cost for _defer."""
+        t0 = time.perf_counter()
+        refresh(subject, upto_step)
+        t1 = time.perf_counter()
+        self._live_last = t1
+        self._live_cost += 0.3 * ((t1 - t0) - self._live_cost)
+
+    def _refresh_pending(self) -> None:
+        self._catch_up.stop()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.refresh(*pending)
 
     def export_png(self, path: str, width: int = 1200) -> None:
         """Write this plot as a PNG ``width`` pixels wide (raises OSError on failure)."""

@@ -10,6 +10,7 @@ from relu_viz.core import activations
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
 from relu_viz.gui.plots.items import FitText, KeyEntry, layer_entries
+from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 
 class DeadPlot(BasePlot):
@@ -17,6 +18,7 @@ class DeadPlot(BasePlot):
 
     title = "Dead units and sparsity"
     slug = "dead"
+    live_interval = 0.08
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -37,6 +39,9 @@ class DeadPlot(BasePlot):
         self.plot.vb.setMouseEnabled(y=False)
         self.plot.getAxis("left").setWidth(52)
         self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
+        # The step range is set from the data in refresh: auto-range with thinned curves
+        # could loop (see ranges.py); the fraction axis stays fixed.
+        self.ranges = ViewFollower(self.plot, y=False)
         # Under the plot, never over it: one sample per layer plus what solid/dashed mean.
         self.key = self._add_key(row=1)
         self.setToolTip("Solid: dead units, never active on any training sample "
@@ -75,10 +80,20 @@ class DeadPlot(BasePlot):
         self.message.set_lines(self._no_zero_note(trainer))
         self._steps = np.empty(0)
         self._dead = self._sparse = np.empty((0, len(names)))
+        self.ranges.reset()
+        self.ranges.follow(step_range(0.0))
         self._update_summary()
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
-        """Update the curves from the history (rows with step <= upto_step)."""
+        """Update the curves from the history (rows with step <= upto_step).
+
+        While training plays, at most every ``live_interval`` seconds (see BasePlot._defer);
+        the loss plot keeps every frame. The latest state is drawn on pause.
+        """
+        if not self._defer(trainer, upto_step):
+            self._timed(self._refresh_now, trainer, upto_step)
+
+    def _refresh_now(self, trainer, upto_step: float | None = None) -> None:
         if trainer.model is not self._model:
             self.rebuild(trainer)
         h = trainer.history
@@ -90,6 +105,7 @@ class DeadPlot(BasePlot):
             self.dead_curves[i].setData(steps, dead[:, i], connect="finite")
             self.sparsity_curves[i].setData(steps, sparse[:, i], connect="finite")
         self._steps, self._dead, self._sparse = steps, dead, sparse
+        self.ranges.follow(step_range(steps[-1] if len(steps) else 0.0))
         self._update_summary()
 
     @staticmethod

@@ -12,6 +12,7 @@ from PyQt6 import QtCore, QtGui
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
 from relu_viz.gui.plots.items import layer_entries
+from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 #: Metric name -> (label of the log axis over steps, short name for bars and texts).
 #: The axis labels stay short: a panel in the window's grid is only ~150 px tall.
@@ -47,6 +48,7 @@ class GradientPlot(BasePlot):
 
     title = "Gradients per layer"
     slug = "gradients"
+    live_interval = 0.08
     metric_changed = QtCore.pyqtSignal(str)
 
     def __init__(self, parent=None, metric: str = "grad_w_norm"):
@@ -62,6 +64,7 @@ class GradientPlot(BasePlot):
         self._current_step = None
         self._trainer = self._model = None
         self._ticks_for = None
+        self._bar_lohi: tuple[float, float] | None = None
         self.curves: list[pg.PlotDataItem] = []
         self.value_labels: list[pg.TextItem] = []
 
@@ -76,6 +79,8 @@ class GradientPlot(BasePlot):
         self.bar_plot.vb.setMouseEnabled(x=False)
         for plot in (self.curve_plot, self.bar_plot):
             plot.getAxis("left").setWidth(58)
+        # Ranges set from the data in refresh: auto-range with thinned curves could loop.
+        self.ranges = ViewFollower(self.curve_plot)
         self.bars = pg.BarGraphItem(x=[], height=[], y0=[], width=0.7,
                                     pen=pg.mkPen(80, 80, 80, 150))
         self.bar_plot.addItem(self.bars)
@@ -108,6 +113,7 @@ class GradientPlot(BasePlot):
         if name == self._metric:
             return
         self._metric = name
+        self._bar_lohi = None          # another quantity: the bar axis starts afresh
         for action in self._menu_actions:
             action.setChecked(action.data() == name)
         self._label_axes()
@@ -156,7 +162,7 @@ class GradientPlot(BasePlot):
         for label in self.value_labels:
             self.bar_plot.removeItem(label)
         self.curves, self.value_labels = [], []
-        pens = [style.layer_pen(i, n, style.series_width(n)) for i in range(n)]
+        pens = [style.layer_pen(i, n, style.series_width(n, noisy=True)) for i in range(n)]
         for i in range(n):
             curve = self.curve_plot.plot(pen=pens[i])
             style.thin_out(curve)
@@ -172,10 +178,12 @@ class GradientPlot(BasePlot):
         self.bars.setOpts(x=np.arange(n), height=np.zeros(n), y0=np.zeros(n), width=0.7,
                           brushes=[style.layer_brush(i, n) for i in range(n)])
         self._ticks_for = None
+        self._bar_lohi = None
         self._fit_bar_texts()
         self.bar_plot.setXRange(-0.6, n - 0.4, padding=0)
         self._steps, self._values, self._current = np.empty(0), np.empty((0, n)), np.full(n, np.nan)
-        self.curve_plot.enableAutoRange()
+        self.ranges.reset()
+        self.ranges.follow(step_range(0.0))
         self._update_summary()
 
     def _fit_bar_texts(self, *_args) -> None:
@@ -207,7 +215,15 @@ class GradientPlot(BasePlot):
                 label.setVisible(show_values)
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
-        """Curves from the history; bars from the last row with step <= upto_step."""
+        """Curves from the history; bars from the last row with step <= upto_step.
+
+        While training plays, at most every ``live_interval`` seconds (see BasePlot._defer);
+        the loss plot keeps every frame. The latest state is drawn on pause.
+        """
+        if not self._defer(trainer, upto_step):
+            self._timed(self._refresh_now, trainer, upto_step)
+
+    def _refresh_now(self, trainer, upto_step: float | None = None) -> None:
         if trainer.model is not self._model:
             self.rebuild(trainer)
         self._trainer = trainer
@@ -218,6 +234,7 @@ class GradientPlot(BasePlot):
         positive = np.where(values > 0, values, np.nan)
         for i, curve in enumerate(self.curves):
             curve.setData(steps, positive[:, i])
+        self.ranges.follow(step_range(steps[-1] if len(steps) else 0.0), [values])
         self._steps, self._values = steps, values
         self._current = values[-1] if len(values) else np.full(len(self.curves), np.nan)
         self._update_bars()
@@ -228,9 +245,7 @@ class GradientPlot(BasePlot):
         with np.errstate(divide="ignore", invalid="ignore"):
             logs = np.where(cur > 0, np.log10(np.where(cur > 0, cur, 1.0)), np.nan)
         finite = logs[np.isfinite(logs)]
-        base = math.floor(finite.min()) if finite.size else 0.0
-        if finite.size and finite.min() - base < 0.15:
-            base -= 1.0   # a bar at the very bottom of its decade would look empty
+        base, _top = self._bar_range(finite)
         tops = np.where(np.isfinite(logs), logs, base)
         self.bars.setOpts(height=tops - base, y0=np.full(len(tops), base))
         for i, label in enumerate(self.value_labels):
@@ -238,13 +253,6 @@ class GradientPlot(BasePlot):
             if text != label.textItem.toPlainText():   # re-laying out text costs paint time
                 label.setText(text)
             label.setPos(i, tops[i])
-        top = finite.max() if finite.size else base + 1.0
-        # Head-room for the value labels, rounded up to a quarter decade: the range (and so
-        # the axis, which is re-laid out on every range change) stays put between frames.
-        upper = math.ceil(max(top + 0.4 * (top - base) + 0.15, base + 1.0) * 4.0) / 4.0
-        lo, hi = self.bar_plot.vb.viewRange()[1]
-        if abs(lo - base) > 1e-9 or abs(hi - upper) > 1e-9:
-            self.bar_plot.setYRange(base, upper, padding=0)
         step = int(self._steps[-1]) if len(self._steps) else 0
         word, ratio = self._verdict_parts()
         if ratio is None:
@@ -255,6 +263,31 @@ class GradientPlot(BasePlot):
             style.set_title(self.bar_plot, f"step {step}: {word}, L1/out = {r}",
                             f"{word.capitalize()}: L1/out = {r}", f"{word}, {r}", word,
                             tooltip=f"step {step}: {self.verdict()}")
+
+    def _bar_range(self, logs: np.ndarray) -> tuple[float, float]:
+        """(base, top) of the bar axis in log10 units for the bars' tops ``logs``.
+
+        Per-step values jump by a decade or two between frames, and a range change
+        re-lays out the axis: the range only grows (every bar at least 0.1 decade tall,
+        the tallest leaving 20 % of the height for its value label) until the bars fill
+        less than a fifth of it; then it starts afresh around them.
+        """
+        if not logs.size:
+            return self._bar_lohi if self._bar_lohi is not None else (0.0, 1.0)
+        lo, hi = float(logs.min()), float(logs.max())
+        cur = self._bar_lohi
+        base = float(math.floor(lo - 0.5))
+        upper = math.ceil(max(hi + 0.6 * (hi - base) + 0.2, base + 1.0) * 2.0) / 2.0
+        if cur is not None:
+            c0, c1 = cur
+            room = c1 - c0
+            if hi - c0 >= room / 5:
+                if lo - c0 >= 0.1 and hi <= c1 - 0.2 * room:
+                    return cur
+                base, upper = min(base, c0), max(upper, c1)     # grow, keep the rest
+        self._bar_lohi = (base, float(upper))
+        self.bar_plot.setYRange(base, upper, padding=0)
+        return self._bar_lohi
 
     # -- reading -----------------------------------------------------------------------
     def _verdict_parts(self) -> tuple[str, float | None]:

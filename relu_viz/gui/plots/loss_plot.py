@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
 from relu_viz.gui.plots.items import KeyEntry
+from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 TRAIN = style.PALETTE[0]
 TEST = style.PALETTE[1]
@@ -71,6 +72,9 @@ class LossPlot(BasePlot):
         for curve in (self.train_raw, self.train_avg, self.test_curve, self.train_acc,
                       self.test_acc):
             style.thin_out(curve)
+        # Ranges set from the data in refresh (see ranges.py: auto-range with thinned,
+        # x-linked curves could loop forever); the accuracy plot follows through the x link.
+        self.ranges = ViewFollower(self.loss_plot, watch=(self.acc_plot,), floor=0.0)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         # The key has a row of its own under both plots, so it never hides a curve.
@@ -89,6 +93,8 @@ class LossPlot(BasePlot):
         """Loss on a log10 axis (True) or a linear one."""
         self._log_y = bool(on)
         self.loss_plot.setLogMode(y=self._log_y)
+        self.ranges.follow(ys=[self._data.get(k, ()) for k in ("train_loss", "train_avg",
+                                                              "test_loss")])
         style.set_axis_label(self.loss_plot, "left", "loss (log scale)" if on else "loss")
 
     def log_y(self) -> bool:
@@ -117,6 +123,9 @@ class LossPlot(BasePlot):
             self._acc_shown = want_acc
         style.set_axis_label(self.loss_plot, "bottom", "" if want_acc else "step")
         self.loss_plot.showAxis("bottom")
+        # With the accuracy plot under it (same steps, x-linked) the loss plot's step
+        # numbers would only repeat; its axis keeps the ticks and the grid.
+        self.loss_plot.getAxis("bottom").setStyle(showValues=not want_acc)
         loss = getattr(trainer.model, "loss_name", "")
         style.set_title(self.loss_plot, f"Loss ({loss})" if loss else "Loss")
         for curve in (self.train_raw, self.train_avg, self.test_curve, self.train_acc,
@@ -124,7 +133,8 @@ class LossPlot(BasePlot):
             curve.setData([], [])
         self._steps = np.empty(0)
         self._data = {}
-        self.loss_plot.enableAutoRange()
+        self.ranges.reset()
+        self.ranges.follow(step_range(0.0))
         self._update_summary()
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
@@ -143,6 +153,8 @@ class LossPlot(BasePlot):
         if self._acc_shown:
             self._set_finite(self.train_acc, steps, data["train_accuracy"])
             self._set_finite(self.test_acc, steps, data["test_accuracy"])
+        self.ranges.follow(step_range(steps[-1] if len(steps) else 0.0),
+                         [data["train_loss"], data["train_avg"], data["test_loss"]])
         self._update_summary()
 
     def _positive(self, y: np.ndarray) -> np.ndarray:

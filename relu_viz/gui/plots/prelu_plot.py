@@ -12,6 +12,7 @@ from PyQt6 import QtCore
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
 from relu_viz.gui.plots.items import FitText, layer_entries
+from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 #: The note over the panel when the network has no PReLU layer.
 NOT_USED = "PReLU not used; showing ||\u0394W||/||W||"
@@ -33,6 +34,7 @@ class PReluPlot(BasePlot):
 
     title = "PReLU slopes"
     slug = "prelu"
+    live_interval = 0.08
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -76,9 +78,10 @@ class PReluPlot(BasePlot):
             labelOpts={"position": 0.04, "color": style.MUTED, "anchors": [(0, 1), (0, 1)]})
         for item in (self.healthy_band, self.healthy_line):
             self.plot.addItem(item, ignoreBounds=True)
-        # Two invisible points at the band's edges: auto-range always spans the band, so the
-        # log axis covers two decades and labels whole decades only (no crowded 2..9 ticks).
-        self._band_bounds = self.plot.plot(pen=pg.mkPen(0, 0, 0, 0))   # invisible, yet counted
+        # Ranges set from the data in refresh (auto-range with thinned curves could loop,
+        # see ranges.py). The update-ratio range always holds the healthy band: two decades
+        # at least, so the log axis labels whole decades only (no crowded 2..9 ticks).
+        self.ranges = ViewFollower(self.plot)
         self.message = FitText(size=style.TITLE_PT, color=style.MUTED).pin(self.plot.vb)
         self._add_readout(row=4)
         self._enable_hover(self.plot)
@@ -111,17 +114,19 @@ class PReluPlot(BasePlot):
             for pen in pens:
                 self.curves.append(style.thin_out(self.plot.plot(pen=pen)))
             self.plot.setLogMode(y=False)
+            self.ranges.min_span = 0.1     # slopes barely move: no zoom into the noise
             style.set_axis_label(self.plot, "left", "slope a (z < 0)")
             self.header.set_text("Learned PReLU slope a per layer", "PReLU slope a per layer",
                                  "PReLU slope a")
             self.note.set_text("")
         else:
             self._names = names
-            width = style.series_width(n_all)
+            width = style.series_width(n_all, noisy=True)
             pens = [style.layer_pen(i, n_all, width) for i in range(n_all)]
             for pen in pens:
                 self.ratio_curves.append(style.thin_out(self.plot.plot(pen=pen)))
             self.plot.setLogMode(y=True)
+            self.ranges.min_span = 1e-3
             style.set_axis_label(self.plot, "left", "||\u0394W|| / ||W||")
             self.header.set_text("Update ratio ||\u0394W|| / ||W|| per layer",
                                  "Update ratio ||\u0394W||/||W||", "||\u0394W||/||W||")
@@ -132,7 +137,6 @@ class PReluPlot(BasePlot):
             line.setVisible(used)
         for item in (self.healthy_band, self.healthy_line):
             item.setVisible(not used)
-        self._band_bounds.setData([], [])
         self.message.set_text("")
         self.setToolTip(
             "The learned slope a of each PReLU layer: a = 0 is ReLU, a = 1 is linear."
@@ -144,11 +148,21 @@ class PReluPlot(BasePlot):
         self._steps = np.empty(0)
         self._slopes = np.empty((0, len(self._layers)))
         self._ratios = np.empty((0, n_all))
-        self.plot.enableAutoRange()
+        self.ranges.reset()
+        self.ranges.follow(step_range(0.0), [np.array([0.0, 1.0]) if used
+                                             else np.array(HEALTHY_BAND)])
         self._update_summary()
 
     def refresh(self, trainer, upto_step: float | None = None) -> None:
-        """Update the curves from the history (rows with step <= upto_step)."""
+        """Update the curves from the history (rows with step <= upto_step).
+
+        While training plays, at most every ``live_interval`` seconds (see BasePlot._defer);
+        the loss plot keeps every frame. The latest state is drawn on pause.
+        """
+        if not self._defer(trainer, upto_step):
+            self._timed(self._refresh_now, trainer, upto_step)
+
+    def _refresh_now(self, trainer, upto_step: float | None = None) -> None:
         if trainer.model is not self._model:
             self.rebuild(trainer)
         h = trainer.history
@@ -158,14 +172,15 @@ class PReluPlot(BasePlot):
             for k, curve in enumerate(self.curves):
                 curve.setData(steps, slopes[:, k])
             self._slopes = slopes
+            ys = [slopes]
         else:
             ratios = h.layer(RATIO_METRIC, upto_step)
             positive = np.where(ratios > 0, ratios, np.nan)   # a log axis has no place for 0
             for k, curve in enumerate(self.ratio_curves):
                 curve.setData(steps, positive[:, k], connect="finite")
             self._ratios = ratios
-            x0 = float(steps[0]) if len(steps) else 0.0
-            self._band_bounds.setData([x0, x0], list(HEALTHY_BAND))
+            ys = [ratios, np.array(HEALTHY_BAND)]
+        self.ranges.follow(step_range(steps[-1] if len(steps) else 0.0), ys)
         self._steps = steps
         self._update_summary()
 
