@@ -17,7 +17,7 @@ from relu_viz.core.trainer import Trainer  # noqa: E402
 from relu_viz.gui.plots import (  # noqa: E402
     ALL_PLOTS, ActivationPlot, BasePlot, BoundaryPlot, DeadPlot, GradientPlot, LossPlot,
     PReluPlot, style)
-from relu_viz.gui.plots.items import FitText, KeyRow, PlotAxis  # noqa: E402
+from relu_viz.gui.plots.items import FitText, KeyEntry, KeyRow, PlotAxis  # noqa: E402
 from relu_viz.gui.plots.prelu_plot import NOT_USED  # noqa: E402
 
 STEPS = 50
@@ -744,3 +744,20 @@ def test_log_labels_stay_narrow():
     assert axis.tickStrings(values, 1.0, 1.0) == [
         "10\u207b\u2076", "2\u00b710\u207b\u2075", "10\u207b\u2074", "0.001", "0.005", "0.1",
         "1", "100", "1000", "10\u2074"]
+
+
+def test_key_row_gets_its_height_when_entries_arrive_after_layout(qtbot):
+    # An exported plot is laid out once, empty, then filled: the key row must grow then,
+    # or the PNG has no legend (seen in relu-viz run's PNGs).
+    view = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.ci.addPlot(row=0, col=0)
+    key = KeyRow()
+    view.ci.addItem(key, row=1, col=0)
+    view.show()
+    qtbot.waitExposed(view)
+    QtCore.QCoreApplication.sendPostedEvents()
+    assert key.size().height() == 0
+    key.set_entries([KeyEntry.line("L1", "#1f77b4"), KeyEntry.line("out", "#333333")])
+    qtbot.waitUntil(lambda: key.size().height() > 10, timeout=2000)

@@ -258,9 +258,15 @@ class KeyRow(pg.GraphicsWidget):
 
     # -- content -----------------------------------------------------------------------
     def set_entries(self, entries, rows: int | None = None) -> None:
+        was_empty = not self.entries
         self.entries = list(entries)
+        # The height hint is 0 without entries: the layout must ask again when that flips,
+        # or a plot drawn once (an export) keeps a legend row of height 0.
+        resized = was_empty != (not self.entries)
         if rows is not None and max(1, int(rows)) != self._rows:
             self._rows = max(1, int(rows))
+            resized = True
+        if resized:
             self.updateGeometry()
         self._invalidate()
 
