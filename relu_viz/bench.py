@@ -4,7 +4,7 @@ Usage::
 
     relu-viz bench [--full | --quick] [--dtype float32|float64] [--json FILE] [--strict]
     relu-viz bench --train [--seconds S] [--quick] [--no-torch] [--breakdown]
-                   [--json FILE] [--strict]
+                   [--stats-every K] [--json FILE] [--strict]
 
 The kernel run is :func:`relu_viz.bench_kernels.run_kernel_bench` (GB/s and the ratio to
 ``np.copyto`` for 1e3 ... 1e7 elements); the training run is
@@ -47,6 +47,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text} is outside [1, 1000000]")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Benchmark the ReLU kernels (default) or "
                      "training throughput (--train). Figures are medians of interleaved "
@@ -67,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="--train: leave PyTorch out even when it is installed")
     parser.add_argument("--breakdown", action="store_true",
                         help="--train: also time each part of Trainer.step alone")
+    parser.add_argument("--stats-every", type=_positive_int, metavar="K",
+                        help="--train: measure the Trainer with its per-layer statistics "
+                        "every K steps instead of the built-in cadence (an experiment)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target fails")
@@ -80,7 +93,8 @@ def _check(args) -> None:
                 raise _ArgError(f"{flag} applies to the kernel benchmark, not --train")
     else:
         for flag, given in (("--seconds", args.seconds is not None),
-                            ("--no-torch", args.no_torch), ("--breakdown", args.breakdown)):
+                            ("--no-torch", args.no_torch), ("--breakdown", args.breakdown),
+                            ("--stats-every", args.stats_every is not None)):
             if given:
                 raise _ArgError(f"{flag} needs --train")
 
@@ -136,7 +150,8 @@ def _train(opts, progress) -> dict:
     from relu_viz import bench_train
     seconds = opts.seconds or (QUICK_SECONDS if opts.quick else bench_train.DEFAULT_SECONDS)
     result = bench_train.run_train_bench(seconds=seconds, use_torch=not opts.no_torch,
-                                         json_path=None, progress=progress)
+                                         json_path=None, progress=progress,
+                                         stats_every=opts.stats_every)
     if opts.breakdown:
         print()
         result["breakdown"] = [bench_train.breakdown(net, seconds=min(seconds, 2.0))

@@ -1,10 +1,16 @@
 """Kernel benchmark behind ``relu-viz bench`` and ``benchmarks/bench_kernels.py``.
 
-Every implementation of an operation runs side by side, interleaved round-robin after a
-warm-up, so machine noise hits all variants alike. Reported: the median time, GB/s
-counting only the bytes the operation must read and write, and the ratio to
-``np.copyto`` of the same size ("x copy"). BLAS threads are pinned to 1 with
-threadpoolctl when it is installed. Core-only: no Qt.
+Every implementation of an operation runs side by side, interleaved after a warm-up, in
+a new random order every round, so machine noise and cache state hit all variants alike.
+Each timed sample is ``max(1, 2e6 // n)`` calls (~0.1-1 ms), and for sizes that fit in
+cache (n <= 1e6) it follows one untimed call of the same variant: otherwise the first
+call of a sample pays for bringing its arrays back into cache after the other variants
+ran, and with two calls per sample (the old method) that decided the result at 1e5.
+Reported: the median time, GB/s counting only the bytes the operation must read and
+write, and the ratio to ``np.copyto`` of the same size ("x copy", the median of the
+per-round ratios, so a slow moment of the machine cancels out). BLAS threads are pinned
+to 1 with threadpoolctl when it is installed, and PyTorch's to 1 when it is present.
+Core-only: no Qt.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ def _variants(n, dtype, rng):
     zeros = np.zeros_like(x)
     mask = kernels.relu_mask(x)
     bmask, fmask = x > 0, (x > 0).astype(dtype)
+    it = kernels.mask_dtype(dtype)
+    xi, yi, gi, zi = x.view(it), y.view(it), g.view(it), np.zeros(n, it)
+    neg_mask = -mask  # 0 / -1: all bits set where x > 0
     s = x.itemsize * n
     fwd_plan = kernels.relu_forward_with_mask_plan(x, y, mask)
     bwd_plan = kernels.relu_backward_plan(g, mask, y)
@@ -47,6 +56,9 @@ def _variants(n, dtype, rng):
         ("relu forward", "relu_forward_with_mask (kernels)",
          lambda: kernels.relu_forward_with_mask(x, y, mask), 3 * s),
         ("relu forward", "forward+mask plan (MLP training path)", fwd_plan, 3 * s),
+        # Reference only: on the bit pattern a NaN with the sign bit set becomes 0.
+        ("relu forward", "np.maximum(x bits, int zeros) (reference)",
+         lambda: np.maximum(xi, zi, out=yi), 2 * s),
         ("relu in place", "np.maximum(w, 0, out=w)", lambda: np.maximum(w, 0, out=w), 2 * s),
         ("relu in place", "relu_inplace (kernels)", lambda: kernels.relu_inplace(w), 2 * s),
         ("relu backward", "grad * (x > 0)", lambda: np.multiply(g, x > 0, out=y), 3 * s),
@@ -57,6 +69,8 @@ def _variants(n, dtype, rng):
         ("relu backward", "relu_backward, int mask (kernels)",
          lambda: kernels.relu_backward(g, mask, y), 3 * s),
         ("relu backward", "relu_backward plan (MLP training path)", bwd_plan, 3 * s),
+        ("relu backward", "np.bitwise_and(grad bits, 0/-1 mask) (reference)",
+         lambda: np.bitwise_and(gi, neg_mask, out=yi), 3 * s),
         ("relu mask", "relu_mask (kernels)", lambda: kernels.relu_mask(x, mask), 2 * s),
         ("leaky relu", "np.where(x > 0, x, 0.01 * x)", lambda: np.where(x > 0, x, 0.01 * x), 2 * s),
         ("leaky relu", "leaky_relu (kernels)", lambda: kernels.leaky_relu(x, 0.01, y), 2 * s),
@@ -75,7 +89,7 @@ def _variants(n, dtype, rng):
 
 
 def _optional_variants(x, y, w, s):
-    """torch variants, only if torch is importable (never required)."""
+    """torch variants, only if torch is importable (never required; threads pinned)."""
     try:
         import torch
     except ImportError:
@@ -85,11 +99,23 @@ def _optional_variants(x, y, w, s):
             ("relu in place", "torch.relu_", lambda: torch.relu_(tw), 2 * s)]
 
 
+def _cpu_model() -> str | None:
+    """The processor's model name (Linux), else None."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def environment() -> dict:
     """Machine, library and threading facts to print with every result."""
     env = {
         "python": platform.python_version(), "numpy": np.__version__,
-        "machine": platform.machine(), "cpu_count": os.cpu_count(),
+        "machine": platform.machine(), "cpu": _cpu_model(), "cpu_count": os.cpu_count(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
@@ -111,24 +137,42 @@ def _time(fn, inner) -> float:
     return (time.perf_counter() - t0) / inner
 
 
+#: Largest size whose samples are preceded by an untimed warm-up call (its arrays fit in
+#: cache; above, every call streams from memory anyway and warming would double the time).
+WARM_UP_BELOW = 10**6
+
+
 def _bench_size(n, dtype, repeats, rng):
     """Interleaved round-robin timings of every variant at size ``n``."""
     variants = _variants(n, dtype, rng)
-    inner = max(1, int(2e5 // n))
+    inner = max(1, int(2e6 // n))
+    warm = n <= WARM_UP_BELOW
     for _, _, fn, _ in variants:  # warm-up: caches, page faults, lazy constants
         _time(fn, inner)
+    k_all = len(variants)
     samples = [[] for _ in variants]
+    order_rng = np.random.default_rng(n)
     for _ in range(repeats):
-        for k, (_, _, fn, _) in enumerate(variants):
+        # A new random order every round: at 1e7 the arrays sit in a large L3 or not
+        # depending on what ran just before (np.copyto's streaming stores evict its
+        # output), so a fixed or rotated order, where each variant always follows the
+        # same one, biased single variants by 20 %.
+        for k in order_rng.permutation(k_all):
+            fn = variants[k][2]
+            if warm:
+                fn()
             samples[k].append(_time(fn, inner))
     rows = []
-    copy_med, copy_min = float(np.median(samples[0])), float(np.min(samples[0]))
+    copy = np.asarray(samples[0])
     copy_bytes = variants[0][3]
+    copy_med, copy_min = float(np.median(copy)), float(np.min(copy))
     for (group, name, _, nbytes), ts in zip(variants, samples):
+        ts = np.asarray(ts)
         med, best = float(np.median(ts)), float(np.min(ts))
+        per_round = (nbytes / ts) / (copy_bytes / copy)
         rows.append({"size": n, "group": group, "variant": name, "bytes": nbytes,
                      "median_s": med, "min_s": best, "gbps": nbytes / med / 1e9,
-                     "x_copy": (nbytes / med) / (copy_bytes / copy_med),
+                     "x_copy": float(np.median(per_round)),
                      "x_copy_best": (nbytes / best) / (copy_bytes / copy_min)})
     return rows
 
@@ -139,6 +183,17 @@ def _pinned():
     except ImportError:
         return None
     return threadpool_limits(limits=1)
+
+
+def _pin_torch():
+    """Pin PyTorch (when it is already importable) to one thread; returns the undo."""
+    try:
+        import torch
+    except ImportError:
+        return lambda: None
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    return lambda: torch.set_num_threads(before)
 
 
 def run_kernel_bench(sizes=None, dtype="float32", repeats=None, full=False, json_path=None,
@@ -172,17 +227,20 @@ def run_kernel_bench(sizes=None, dtype="float32", repeats=None, full=False, json
     sizes = tuple(int(s) for s in sizes) if sizes else (FULL_SIZES if full else DEFAULT_SIZES)
     rng = np.random.default_rng(0)
     limiter = _pinned()
+    unpin_torch = _pin_torch()
     rows, t_start = [], time.perf_counter()
     try:
+        env = environment()  # inside the limits: shows the pinned thread counts
         for n in sizes:
             r = repeats or (5 if n >= 10**8 else 25)
             rows += _bench_size(n, dtype, r, rng)
             if progress:
                 progress(f"size {n:.0e}: done ({time.perf_counter() - t_start:.1f} s)")
     finally:
+        unpin_torch()
         if limiter is not None:
             limiter.restore_original_limits()
-    result = {"env": environment(), "results": rows, "targets": _targets(rows),
+    result = {"env": env, "results": rows, "targets": _targets(rows),
               "config": {"sizes": list(sizes), "dtype": dtype.name, "repeats": repeats,
                          "blas_threads_pinned": limiter is not None,
                          "seconds": round(time.perf_counter() - t_start, 1)}}
@@ -212,7 +270,8 @@ def format_report(result) -> str:
     lines = [f"relu_viz kernel benchmark, {cfg['dtype']}, BLAS threads pinned to 1: "
              f"{cfg['blas_threads_pinned']}", "environment: " + json.dumps(result["env"]), "",
              "x copy = GB/s of the operation / GB/s of np.copyto of the same size "
-             "(bytes the operation must read + write); median of interleaved rounds", ""]
+             "(bytes the operation must read + write); median of the per-round ratios of "
+             "interleaved rounds", ""]
     head = f"{'group':<14}{'variant':<40}" + "".join(f"{n:>9.0e}" for n in sizes)
     lines += [head, "-" * len(head)]
     seen = []

@@ -5,11 +5,18 @@ ReLU networks, float32, BLAS pinned to one thread with threadpoolctl when instal
 
 ``numpy MLP``
     The bare step: ``MLP.loss_and_grads`` + ``SGD.step`` on a fixed batch.
+``MLP+gather``
+    The Trainer's own loop without its statistics: a new mini-batch gathered from the
+    training set (``Trainer._next_batch``), ``MLP.loss_and_grads``, ``SGD.step``. A real
+    training loop pays for the gather, and for inputs that are not in cache.
 ``Trainer.step``
-    What the window runs: batch gather, the same step, and every per-step statistic
-    (gradient norms, mean |gradient|, update ratios, activation moments and sparsity,
-    the history row). The full-set evaluation is switched off (``eval_every`` huge), so
-    ``stats share = 1 - Trainer.step rate / numpy MLP rate`` is the per-step overhead.
+    What the window runs: the same, plus every per-step statistic (loss and gradient
+    norms on every step; mean |gradient|, update ratios, activation moments and sparsity
+    on every ``LAYER_STATS_EVERY``-th step) and the history row. The full-set evaluation is
+    switched off (``eval_every`` huge), so ``stats share = 1 - Trainer.step rate /
+    MLP+gather rate`` is what the statistics cost, and ``overhead = 1 - Trainer.step
+    rate / numpy MLP rate`` is everything the Trainer adds to the bare step (the figure
+    called "stats share" before this column existed).
 ``Trainer+eval``
     ``Trainer.step`` with the window's default ``eval_every = 10``: every 10th step also
     evaluates the whole training and test sets (8 + 2 batches here), counts dead units,
@@ -39,7 +46,8 @@ from relu_viz.core.config import TrainConfig
 from relu_viz.core.datasets import Dataset
 from relu_viz.core.mlp import MLP
 from relu_viz.core.optim import SGD
-from relu_viz.core.trainer import Trainer
+from relu_viz.core import trainer as trainer_mod
+from relu_viz.core.trainer import LAYER_STATS_EVERY, Trainer
 
 LEARNING_RATE = 1e-3
 DEFAULT_SECONDS = 4.0   # measuring time per network (warm-up not included)
@@ -71,7 +79,7 @@ TORCH_TARGETS = {"2-64-64-64-2": 2.0, "784-256-256-10": 1.2}
 #: Largest share of a Trainer.step the per-step statistics may take.
 STATS_SHARE_TARGET = 0.10
 
-VARIANTS = ("numpy MLP", "Trainer.step", "Trainer+eval", "torch")
+VARIANTS = ("numpy MLP", "MLP+gather", "Trainer.step", "Trainer+eval", "torch")
 
 
 # -- the variants ---------------------------------------------------------------------------
@@ -136,6 +144,28 @@ def _trainer_step(net: Network, X, y, eval_every: int):
         return False
 
     return trainer.step, healthy
+
+
+def _gather_step(net: Network, X, y):
+    """The Trainer's loop without statistics: gather a batch, loss and gradients, SGD."""
+    trainer = _trainer_step(net, X, y, NO_EVAL)[0].__self__
+    model, opt = trainer.model, trainer.optimizer
+    model.record_outputs, model.record_gradients = False, 0  # statistics: the Trainer's
+    params, grad = model.params, model.grad
+    initial = params.copy()
+
+    def step():
+        Xb, yb = trainer._next_batch()
+        model.loss_and_grads(Xb, yb)
+        opt.step(params, grad)
+
+    def healthy():
+        if np.isfinite(params).all():
+            return True
+        params[...] = initial
+        return False
+
+    return step, healthy
 
 
 def _torch_step(net: Network, X, y):
@@ -206,12 +236,12 @@ def bench_network(net: Network, seconds: float, use_torch: bool = True,
     -------
     dict
         ``network, batch, rounds, variants: {name: {median, min, max, steps_per_slice}},
-        torch_ratio, trainer_torch_ratio, stats_share, eval_share`` (ratios and shares are
-        medians of per-round values; None when a variant is missing).
+        torch_ratio, trainer_torch_ratio, stats_share, overhead, eval_share`` (ratios and
+        shares are medians of per-round values; None when a variant is missing).
     """
     rng = np.random.default_rng(0)
     X, y = _data(net, (TRAIN_BATCHES + TEST_BATCHES) * net.batch, rng)
-    made = {"numpy MLP": _mlp_step(net, X, y),
+    made = {"numpy MLP": _mlp_step(net, X, y), "MLP+gather": _gather_step(net, X, y),
             "Trainer.step": _trainer_step(net, X, y, NO_EVAL)}
     if with_eval:
         made["Trainer+eval"] = _trainer_step(net, X, y, WINDOW_EVAL_EVERY)
@@ -267,7 +297,8 @@ def _summarise(net, names, rates, counts) -> dict:
         "variants": variants,
         "torch_ratio": _paired(rates, "numpy MLP", "torch", lambda a, t: a / t),
         "trainer_torch_ratio": _paired(rates, "Trainer.step", "torch", lambda a, t: a / t),
-        "stats_share": _paired(rates, "Trainer.step", "numpy MLP", lambda b, a: 1 - b / a),
+        "stats_share": _paired(rates, "Trainer.step", "MLP+gather", lambda b, a: 1 - b / a),
+        "overhead": _paired(rates, "Trainer.step", "numpy MLP", lambda b, a: 1 - b / a),
         "eval_share": _paired(rates, "Trainer+eval", "numpy MLP", lambda b, a: 1 - b / a),
     }
 
@@ -282,7 +313,7 @@ def _pinned():
 
 def run_train_bench(seconds: float = DEFAULT_SECONDS, networks=None, use_torch: bool = True,
                     with_eval: bool = True, json_path=None, progress=None,
-                    quiet: bool = False) -> dict:
+                    quiet: bool = False, stats_every: int | None = None) -> dict:
     """Benchmark training throughput; print a table (unless ``quiet``).
 
     Parameters
@@ -299,6 +330,9 @@ def run_train_bench(seconds: float = DEFAULT_SECONDS, networks=None, use_torch: 
         Also write the result as JSON.
     progress : callable(str), optional
         Called after each network.
+    stats_every : int, optional
+        Measure the Trainer with ``trainer.LAYER_STATS_EVERY`` set to this for the run
+        (an experiment: what another cadence of the per-layer statistics would cost).
 
     Returns
     -------
@@ -307,8 +341,13 @@ def run_train_bench(seconds: float = DEFAULT_SECONDS, networks=None, use_torch: 
     """
     if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    if stats_every is not None and not (isinstance(stats_every, int) and stats_every >= 1):
+        raise ValueError(f"stats_every must be an integer >= 1, got {stats_every!r}")
     networks = tuple(networks or NETWORKS)
     limiter = _pinned()
+    every_before = trainer_mod.LAYER_STATS_EVERY
+    if stats_every is not None:
+        trainer_mod.LAYER_STATS_EVERY = stats_every
     results, t0 = [], time.perf_counter()
     try:
         env = environment()  # inside the limit: shows the pinned thread count
@@ -319,13 +358,16 @@ def run_train_bench(seconds: float = DEFAULT_SECONDS, networks=None, use_torch: 
         # Read while the limits hold: restoring them also restores OpenMP's thread count,
         # which torch reports as its own.
         tinfo = torch_info() if use_torch else None
+        layer_stats_every = trainer_mod.LAYER_STATS_EVERY
     finally:
+        trainer_mod.LAYER_STATS_EVERY = every_before
         if limiter is not None:
             limiter.restore_original_limits()
     result = {"env": env, "torch": tinfo,
               "results": results, "targets": _targets(results),
               "config": {"seconds_per_network": seconds, "dtype": "float32",
                          "optimizer": "sgd", "learning_rate": LEARNING_RATE,
+                         "layer_stats_every": layer_stats_every,
                          "blas_threads_pinned": limiter is not None,
                          "seconds": round(time.perf_counter() - t0, 1)}}
     if not quiet:
@@ -353,6 +395,10 @@ def _targets(results) -> list[dict]:
     return out
 
 
+def _every(k) -> str:
+    return "every step" if k == 1 else f"every {k} steps" if k else "(cadence unknown)"
+
+
 def _rate(x: float | None) -> str:
     if x is None:
         return "-"
@@ -376,21 +422,25 @@ def format_report(result) -> str:
              if any(v in r["variants"] for r in result["results"])]
     tinfo = result.get("torch")
     lines = [f"relu_viz training benchmark: steps/s, float32, SGD, ReLU hidden layers; "
-             f"BLAS threads pinned to 1: {cfg['blas_threads_pinned']}",
+             f"BLAS threads pinned to 1: {cfg['blas_threads_pinned']}; per-layer statistics "
+             f"{_every(cfg.get('layer_stats_every'))}",
              "environment: " + json.dumps(result["env"]),
              "torch: " + (json.dumps(tinfo) if tinfo else "not installed (torch column skipped)"),
              "",
              "steps per second, median over interleaved slices (min-max); ratios and shares "
-             "are medians of per-round pairs", ""]
+             "are medians of per-round pairs; stats share = 1 - Trainer.step / MLP+gather, "
+             "overhead = 1 - Trainer.step / numpy MLP", ""]
     head = (f"{'network':<24}{'batch':>6}" + "".join(f"{n:>15}" for n in names)
-            + f"{'MLP/torch':>11}{'Trainer/torch':>15}{'stats share':>13}{'eval share':>12}")
+            + f"{'MLP/torch':>11}{'Trainer/torch':>15}{'stats share':>13}{'overhead':>10}"
+            + f"{'eval share':>12}")
     lines += [head, "-" * len(head)]
     for r in result["results"]:
         cells = "".join(f"{_rate(r['variants'][n]['median']) if n in r['variants'] else '-':>15}"
                         for n in names)
         lines.append(f"{r['network']:<24}{r['batch']:>6}{cells}"
                      f"{_ratio(r['torch_ratio']):>11}{_ratio(r['trainer_torch_ratio']):>15}"
-                     f"{_ratio(r['stats_share'], True):>13}{_ratio(r['eval_share'], True):>12}")
+                     f"{_ratio(r['stats_share'], True):>13}"
+                     f"{_ratio(r.get('overhead'), True):>10}{_ratio(r['eval_share'], True):>12}")
         spread = "".join(f"{_spread(r['variants'].get(n)):>15}" for n in names)
         lines.append(f"{'':<24}{r['rounds']:>4} r{spread}")
     lines.append("")
@@ -412,27 +462,61 @@ def _components(trainer, mlp_step):
     s, m = trainer.stats, trainer.model
     update = trainer.optimizer.step(m.params, np.zeros_like(m.grad))  # a zero update
     grad_sq = s.gradient_squares()
-    return {
+    every = f"every {LAYER_STATS_EVERY}th step"
+    X, y = trainer._next_batch()
+
+    def after(fn):
+        """``fn`` computing from the buffers, as if the passes had recorded nothing."""
+        def run():
+            m.recorded_outputs, m.recorded_gradients = False, 0
+            return fn()
+        return run
+
+    def passes(outputs, gradients):
+        def run():
+            m.record_outputs, m.record_gradients = outputs, gradients
+            m.loss_and_grads(X, y)
+        return run
+
+    def held_step():
+        return trainer._measure(1.0, grad_sq, None, update, None)
+
+    def full_step():
+        return trainer._measure(1.0, grad_sq, trainer._batch_stats(), update, None)
+
+    parts = {
         "bare MLP step (reference)": mlp_step,
         "Trainer.step (whole)": trainer.step,
         "batch gather (_next_batch)": trainer._next_batch,
-        "gradient_squares": s.gradient_squares,
-        "gradient_mean_abs": s.gradient_mean_abs,
-        "update_ratios": lambda: s.update_ratios(update),
-        "activation_stats": s.activation_stats,
-        "_measure (all stats + StepMetrics)": lambda: trainer._measure(1.0, grad_sq, update, None),
-        "history.append(StepMetrics)": lambda: trainer.history.append(
-            trainer._measure(1.0, grad_sq, update, None)),
+        "loss_and_grads, nothing recorded": passes(False, 0),
     }
+    if s.records_in_passes:
+        parts["loss_and_grads, recording the norms"] = passes(False, 1)
+        parts[f"loss_and_grads, recording all ({every})"] = passes(True, 2)
+    else:
+        parts[f"loss_and_grads, counting ({every})"] = passes(True, 0)
+    parts.update({
+        "gradient_squares, after the step": after(s.gradient_squares),
+        f"sparsity, after the step ({every})": after(s.sparsity),
+        f"gradient_mean_abs, after ({every})": after(s.gradient_mean_abs),
+        f"update_ratios ({every})": lambda: s.update_ratios(update),
+        f"activation_moments, after ({every})": after(s.activation_moments),
+        "activation_stats, after (moments + sparsity)": after(s.activation_stats),
+        "held step: StepMetrics of held values": held_step,
+        f"full step: statistics + StepMetrics ({every})": full_step,
+        "held step + history.append": lambda: trainer.history.append(held_step()),
+    })
+    return parts
 
 
 def breakdown(net: Network, seconds: float = 1.0, quiet: bool = False) -> dict:
     """Median microseconds of each part of ``Trainer.step`` (statistics one by one).
 
     Each part runs alone, interleaved round-robin with the others; shares are of the
-    bare MLP step. Parts overlap (``_measure`` contains the four statistics, the history
-    row contains ``_measure``). Uses the Trainer's internals: a part that no longer
-    exists is reported as missing.
+    bare MLP step. Parts overlap (``_measure`` contains the statistics, the history row
+    contains ``_measure``). The statistics marked "every k-th step" run on one step in
+    ``LAYER_STATS_EVERY``. Uses the Trainer's internals: a part that no longer exists is
+    reported as missing.
     """
     X, y = _data(net, (TRAIN_BATCHES + TEST_BATCHES) * net.batch, np.random.default_rng(0))
     mlp_step, _ = _mlp_step(net, X, y)
@@ -465,7 +549,7 @@ def breakdown(net: Network, seconds: float = 1.0, quiet: bool = False) -> dict:
     if not quiet:
         print(f"{net.name}, batch {net.batch}: median us per call (share of the bare MLP step)")
         for k, v in med.items():
-            print(f"  {k:<38}{v * 1e6:9.1f} us {100 * v / base:7.1f} %")
+            print(f"  {k:<46}{v * 1e6:9.1f} us {100 * v / base:7.1f} %")
     return result
 
 

@@ -59,7 +59,10 @@ def test_train_with_torch_when_installed(capsys):
 def test_breakdown_times_each_part(capsys):
     res = bench_train.breakdown(bench_train.NETWORKS[0], seconds=0.05)
     assert "error" not in res, res
-    assert res["us"]["Trainer.step (whole)"] > 0 and res["us"]["activation_stats"] > 0
+    us = res["us"]
+    assert us["Trainer.step (whole)"] > 0
+    assert us["activation_stats, after (moments + sparsity)"] > 0
+    assert all(v > 0 for v in us.values())
     assert "gradient_mean_abs" in capsys.readouterr().out
 
 
@@ -81,6 +84,9 @@ def test_kernel_quick_json(tmp_path, capsys):
     (["--dtype", "int8"], "invalid choice"),
     (["--full", "--quick"], "not allowed with"),
     (["--breakdown"], "needs --train"),
+    (["--stats-every", "4"], "needs --train"),
+    (["--train", "--stats-every", "0"], "--stats-every"),
+    (["--train", "--stats-every", "x"], "not a whole number"),
     (["--json"], "expected one argument"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, words, capsys):
@@ -108,3 +114,14 @@ def test_cli_dispatches_to_bench(capsys):
     assert cli.main(["bench", "--no-such-flag"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bench" in err[0]
+
+
+def test_train_stats_every_is_an_experiment_that_is_undone(capsys):
+    from relu_viz.core import trainer
+
+    before = trainer.LAYER_STATS_EVERY
+    result = bench_train.run_train_bench(seconds=0.05, networks=bench_train.NETWORKS[:1],
+                                         use_torch=False, with_eval=False, stats_every=3)
+    assert result["config"]["layer_stats_every"] == 3
+    assert trainer.LAYER_STATS_EVERY == before
+    assert "every 3 steps" in capsys.readouterr().out

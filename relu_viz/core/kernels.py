@@ -7,31 +7,33 @@ it without allocating (the only scratch is one small per-thread block, see below
 Kink convention: the derivative at exactly 0 is the left one, ``ReLU'(0) = 0``,
 ``LeakyReLU'(0) = alpha``, ``ELU'(0) = alpha``.
 
-Measured on the project machine (2 vCPU AVX-512, NumPy 2.4.6, 1 thread; interleaved
-round-robin medians of ``benchmarks/bench_kernels.py``; "x copy" = GB/s of the operation /
-GB/s of ``np.copyto`` of the same size, counting only the bytes it must read and write;
-ranges are over several runs, the 1e5 copy time itself flips between 4.7 and 9.1 us):
+Measured 2026-11-30 on a 2 vCPU Intel Xeon (AVX-512, NumPy 2.4.6, 1 thread) with
+``benchmarks/bench_kernels.py`` (random-order interleaved rounds, medians of per-round
+ratios; two quiet runs); "x copy" = GB/s of the operation / GB/s of ``np.copyto`` of the
+same size, counting only the bytes it must read and write. docs/benchmarks.md has the
+method, the whole table and the AMD machine's figures where they differ:
 
 =====================================  ==========  ==========  ==========  ==========
 float32                                1e3         1e5         1e6         1e7
 =====================================  ==========  ==========  ==========  ==========
-np.maximum(x, 0, out=y)                0.33x       0.18-0.27x  0.24-0.27x  0.62x
-np.maximum(x, zeros, out=y)            0.75x       0.46-0.72x  0.22-0.28x  0.57x
-relu (blocked zeros row)               0.30x       0.34-0.62x  0.62-0.76x  0.92-1.07x
-relu_inplace                           0.43x       0.61-0.92x  0.73-1.0x   1.12-1.60x
-grad * (x > 0)                         0.35x       0.39-0.59x  0.30-0.38x  0.58-0.61x
-np.multiply(grad, bool_mask)           0.46x       0.31-0.61x  0.28-0.33x  0.60-0.67x
-relu_backward (int mask)               0.35x       0.56-1.0x   0.57-0.66x  1.0-1.06x
-relu_backward_plan (training path)     1.3x        0.70-1.38x  0.95-0.99x  1.02-1.13x
+np.maximum(x, 0, out=y)                0.40x       0.38-0.41x  0.97-0.99x  1.00-1.05x
+np.maximum(x, zeros, out=y)            0.80x       0.57-0.60x  0.65x       0.69x
+relu                                   0.30x       0.49-0.51x  0.97-0.98x  1.01-1.02x
+relu_inplace                           0.42x       0.80-0.89x  1.04-1.06x  1.81-1.87x
+np.multiply(grad, float_mask)          1.23x       0.49x       0.94x       0.89x
+relu_backward (int mask)               0.37x       0.83-0.87x  0.95-0.98x  0.98-1.02x
+relu_backward_plan (training path)     1.29x       0.91-0.96x  0.97-0.99x  0.97-0.99x
 =====================================  ==========  ==========  ==========  ==========
 
-* ``np.maximum`` against a scalar is not vectorised here (0.16-0.34x below 1e7, float64
-  too); against a full-size zeros array it is fast in cache but the zeros are a third
-  memory stream out of cache. So above ``2 * BLOCK`` elements contiguous arrays are
-  viewed as rows of ``BLOCK`` and compared with one cached row of zeros that stays in
-  L1/L2; float64 at 1e7: blocked 1.0x, scalar 0.86x, full zeros 0.61x.
-* In cache (1e5) no two-input ufunc gets near copy here: ``np.maximum(x, zeros)`` and
-  ``np.add(x, zeros)`` reach 0.45-0.75x, so the 0.8x forward target at 1e5 is not met.
+* A constant operand (the 0 of ReLU, the 1 of the mask) is a cached read-only array up
+  to ``WHOLE`` = 2^18 elements, so a kernel is one ufunc call (``np.maximum`` against a
+  scalar is not vectorised in cache: 0.38-0.41x at 1e5). Above, out of cache, float data
+  go against the scalar, whose loop keeps up with memory (1e7: 1.0x, the blocked form
+  0.80x on this machine), and integer data as rows of ``BLOCK`` against one cached row
+  (against a scalar the integer loop is not vectorised: 0.85x vs 1.34x at 1e7).
+* In cache (1e5) no NaN-propagating binary ufunc gets near copy here: the best forward is
+  ~0.6x, the int32 bit pattern ~0.7x (it turns a NaN with the sign bit set into 0), so
+  the 0.8x forward target at 1e5 is not met; in place reaches 0.8-0.9x.
 * Below ~1e4 elements the Python cost of a call (~0.5-1.5 us) dominates; the MLP uses
   :func:`relu_forward_with_mask_plan` / :func:`relu_backward_plan`, prepared once per
   layer buffer, which cost about one bare ufunc call each.
@@ -39,8 +41,8 @@ relu_backward_plan (training path)     1.3x        0.70-1.38x  0.95-0.99x  1.02-
   made by two integer passes on the bit pattern; backward is one integer multiply of the
   gradient's bit pattern.
 * Leaky ReLU / ELU / sigmoid run chunk by chunk (``2 * BLOCK`` elements) so their passes
-  stay in cache: 0.53-0.58x (leaky), 0.28-0.33x (ELU), 0.37-0.41x (sigmoid) at 1e7 vs
-  0.04x, 0.04x and 0.08-0.12x for ``np.where`` / ``1 / (1 + np.exp(-x))`` forms.
+  stay in cache: 0.56-0.61x (leaky), 0.41-0.43x (ELU), 0.48x (sigmoid) at 1e7 vs 0.09x,
+  0.08x and 0.13x for ``np.where`` / ``1 / (1 + np.exp(-x))`` forms.
 """
 
 from __future__ import annotations
@@ -174,7 +176,12 @@ def relu_backward(grad, mask, out=None):
     out : ndarray of the shape and dtype of ``grad``
     """
     grad = as_float(grad)
-    out = check_out(grad, out)
+    if out is None or out is grad:
+        out = check_out(grad, out)
+    elif type(out) is not np.ndarray or out.shape != grad.shape or out.dtype != grad.dtype:
+        # One ufunc call whatever the size, so NumPy copes with any overlap: no
+        # may_share_memory test here (it is most of the Python cost at 1e5 elements).
+        raise ValueError(f"out must be an ndarray of shape {grad.shape} and dtype {grad.dtype}")
     if mask.shape != grad.shape:
         raise ValueError(f"mask shape {mask.shape} != grad shape {grad.shape}")
     it = MASK_DTYPES.get(grad.dtype)

@@ -101,3 +101,139 @@ def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     e /= e.sum(axis=1, keepdims=True)
     return e
+
+
+# -- the training path: the same losses on buffers reused every step ---------------------
+class SoftmaxCrossEntropy:
+    """Softmax output and its cross-entropy for one batch shape, on reused buffers.
+
+    :meth:`forward` writes the probabilities and keeps the shifted logits, so
+    :meth:`loss_and_delta` needs no second softmax. The work runs on (k, n) transposed
+    copies: a reduction or a broadcast along a row of only k (2-10) logits costs 5-15 us
+    per call for a batch of 128-256, the same along n contiguous values under 1 us.
+
+    Parameters
+    ----------
+    n, k : int
+        Batch size and number of classes.
+    dtype : numpy dtype
+    """
+
+    def __init__(self, n: int, k: int, dtype) -> None:
+        self.n, self.k = n, k
+        self._zt, self._shifted, self._p, self._yt = (np.empty((k, n), dtype) for _ in range(4))
+        self._row, self._sum, self._ysum = (np.empty(n, dtype) for _ in range(3))
+        self._ones = np.ones(k, dtype)
+
+    def forward(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Row-wise softmax of ``z`` into ``out``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n, k)
+            Logits.
+        out : ndarray of shape (n, k)
+            Receives the probabilities (rows sum to 1).
+
+        Returns
+        -------
+        out : ndarray of shape (n, k)
+        """
+        zt, sh, p, row, total = self._zt, self._shifted, self._p, self._row, self._sum
+        np.copyto(zt, z.T)
+        np.maximum.reduce(zt, axis=0, out=row)  # row max: exp() cannot overflow
+        np.subtract(zt, row, out=sh)
+        np.exp(sh, out=p)
+        np.dot(self._ones, p, out=total)
+        np.divide(p, total, out=p)
+        np.copyto(out, p.T)
+        return out
+
+    def loss_and_delta(self, p: np.ndarray, y: np.ndarray, delta: np.ndarray) -> float:
+        """Cross-entropy of the latest :meth:`forward` against ``y``, and dL/dz.
+
+        Parameters
+        ----------
+        p : ndarray of shape (n, k)
+            The probabilities :meth:`forward` wrote.
+        y : ndarray of shape (n, k)
+            Targets, one-hot (or rows of class weights summing to anything).
+        delta : ndarray of shape (n, k)
+            Receives dL/dz = (p - y) / n; may not be ``p``.
+
+        Returns
+        -------
+        loss : float
+            ``-mean over samples of sum_j y_j log p_j``, from ``log p = shifted - log(sum)``
+            element by element as in :func:`softmax_cross_entropy`, so a confident right
+            answer does not lose its tiny loss to cancellation.
+        """
+        yt, log_sum = self._yt, self._row  # the row max is no longer needed
+        np.copyto(yt, y.T)
+        np.log(self._sum, out=log_sum)
+        np.dot(self._ones, yt, out=self._ysum)
+        n = self.n
+        loss = -(float(np.vdot(yt, self._shifted)) - float(np.dot(self._ysum, log_sum))) / n
+        np.subtract(p, y, out=delta)
+        np.divide(delta, n, out=delta)
+        return loss
+
+
+class BinaryCrossEntropy:
+    """Binary cross-entropy of a sigmoid output for one batch shape, on reused buffers.
+
+    Parameters
+    ----------
+    n : int
+        Batch size.
+    dtype : numpy dtype
+    """
+
+    def __init__(self, n: int, dtype) -> None:
+        self.n = n
+        self._t, self._u = np.empty((n, 1), dtype), np.empty((n, 1), dtype)
+        self._zeros, self._ones = np.zeros((n, 1), dtype), np.ones(n, dtype)
+
+    def loss_and_delta(self, z, p, y, delta) -> float:
+        """Loss of ``sigmoid(z)`` against ``y`` and dL/dz, as :func:`bce_with_logits`.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n, 1)
+            Logits.
+        p : ndarray of shape (n, 1)
+            ``sigmoid(z)``, already computed by the forward pass.
+        y : ndarray of shape (n, 1)
+            Labels, 0 or 1.
+        delta : ndarray of shape (n, 1)
+            Receives dL/dz = (p - y) / n.
+
+        Returns
+        -------
+        loss : float
+        """
+        t, u = self._t, self._u
+        # Term by term, ``max(z, 0) - z*y + log1p(exp(-|z|))``: summing the parts first would
+        # cancel a confident right answer's tiny loss away.
+        np.maximum(z, self._zeros, out=t)
+        np.multiply(z, y, out=u)
+        np.subtract(t, u, out=t)
+        np.abs(z, out=u)
+        np.negative(u, out=u)
+        np.exp(u, out=u)
+        np.log1p(u, out=u)
+        np.add(t, u, out=t)
+        n = self.n
+        loss = float(np.dot(self._ones, t[:, 0])) / n
+        np.subtract(p, y, out=delta)
+        np.divide(delta, n, out=delta)
+        return loss
+
+
+def mse_into(a: np.ndarray, y: np.ndarray, delta: np.ndarray) -> float:
+    """:func:`mse` with the gradient written into ``delta`` (shape (n, k), like ``a``)."""
+    np.subtract(a, y, out=delta)
+    n = a.shape[0]
+    loss = 0.5 * float(np.vdot(delta, delta)) / n
+    np.divide(delta, n, out=delta)
+    return loss

@@ -21,6 +21,18 @@ from relu_viz.core.tasks import resolve_loss
 HIST_BINS = 60
 HIST_RANGE = (-6.0, 6.0)
 HIST_SAMPLES = 512
+#: The per-layer statistics that need extra passes over whole buffers (mean |gradient|,
+#: update ratio, activation mean, std and sparsity) are measured on step 1 and every k-th
+#: step and held in between. The default, 1, measures them on every step: a user who
+#: steps one batch sees that batch's sparsity. All statistics then cost 17-18 % of a step
+#: on the larger benchmark networks; every 8th step brings that to 7-9 % (see
+#: ``relu-viz bench --train --stats-every 8`` and docs/benchmarks.md, section 2). The
+#: loss and the gradient norms (which divergence detection needs) are always per step.
+LAYER_STATS_EVERY = 1
+_HELD = ("grad_mean_abs", "update_ratio", "act_mean", "act_std", "sparsity")
+#: The weights at an evaluation become the recovery point only if the training loss
+#: there is at most this many times the loss of the initial weights.
+SANE_LOSS_FACTOR = 10.0
 
 
 class Trainer:
@@ -67,6 +79,7 @@ class Trainer:
         self._initial_rng_state = self.rng.bit_generator.state
         self.history = MetricsHistory(self.model.n_layers, self._history_capacity)
         self.stats = LayerStats(self.model)
+        self._n_train = self.dataset.n_train
         self.checkpoints = Checkpoints(self.model.params.nbytes)
         self._restart()
 
@@ -98,6 +111,8 @@ class Trainer:
         self._dead_count = np.full(self.model.n_layers, np.nan)
         self._hist_X = self.X_train[:HIST_SAMPLES]
         self._last_good = (0, self.model.params.copy())
+        self._initial_loss: float | None = None  # training-set loss of the initial weights
+        self._held: tuple | None = None  # the held per-layer statistics, see LAYER_STATS_EVERY
 
     @property
     def config(self) -> TrainConfig:
@@ -176,8 +191,11 @@ class Trainer:
             bufs = (np.empty((n, self.X_train.shape[1]), self.X_train.dtype),
                     np.empty((n,) + self.y_train.shape[1:], self.y_train.dtype))
             self._batch_buffers[n] = bufs
-        np.take(self.X_train, idx, axis=0, out=bufs[0])
-        np.take(self.y_train, idx, axis=0, out=bufs[1])
+        # The indices come from a permutation, so always valid: mode="clip" skips the
+        # bounds check, and with it the temporary that mode="raise" fills before copying
+        # into ``out`` (3x faster for 128 rows of 784 values).
+        np.take(self.X_train, idx, axis=0, out=bufs[0], mode="clip")
+        np.take(self.y_train, idx, axis=0, out=bufs[1], mode="clip")
         return bufs
 
     def step(self) -> StepMetrics | None:
@@ -192,14 +210,22 @@ class Trainer:
             return None
         X, y = self._next_batch()
         c = self._config
+        number = self.step_count + 1
+        full = number == 1 or number % LAYER_STATS_EVERY == 0
+        # The passes take the sums while each block is in cache (see MLP.record_outputs).
+        model = self.model
+        model.record_outputs = full
+        if self.stats.records_in_passes:
+            model.record_gradients = 2 if full else 1
         # A numeric blow-up is reported through ``diverged``, never raised or warned.
         with np.errstate(all="ignore"):
-            loss, _ = self.model.loss_and_grads(X, y, c.l1, c.l2)
+            loss, _ = model.loss_and_grads(X, y, c.l1, c.l2)
             grad_sq = self.stats.gradient_squares()
             if not (math.isfinite(loss) and np.isfinite(grad_sq).all()):
                 self._mark_diverged(loss, grad_sq)
                 return None
-            number = self.step_count + 1
+            # Read the batch's buffers now, while the backward pass has them in cache.
+            batch = self._batch_stats() if full else None
             # Evaluate on the weights this batch saw, before the update, so every metric
             # of a step (batch loss, gradients, test loss, dead units) describes one model.
             evaluation = (self._evaluate(number)
@@ -207,27 +233,58 @@ class Trainer:
             update = self.optimizer.step(self.model.params, self.model.grad)
             self.step_count = number
             self.samples_seen += X.shape[0]
-            metrics = self._measure(loss, grad_sq, update, evaluation)
-        if not math.isfinite(metrics.update_ratio.sum()) and not self.diverged:
+            metrics = self._measure(loss, grad_sq, batch, update, evaluation)
+        # Weights that overflowed on a held step show up as a non-finite loss next step.
+        if full and not math.isfinite(metrics.update_ratio.sum()) and not self.diverged:
             self._mark_diverged(float("nan"), np.full(self.n_layers, np.nan), weights=True)
         self.history.append(metrics)
         return metrics
 
-    def _measure(self, loss, grad_sq, update, evaluation) -> StepMetrics:
+    def _batch_stats(self) -> tuple:
+        """This batch's statistics that are read before the update, on a full step.
+
+        Returns
+        -------
+        (mean_abs, act_mean, act_std, sparsity) : ndarrays of shape (n_layers,)
+            Mean |dL/dW| per layer, and the mean, standard deviation and fraction of
+            zeros of each layer's output.
+        """
         s = self.stats
+        mean, std = s.activation_moments()
+        return s.gradient_mean_abs(), mean, std, s.sparsity()
+
+    def _measure(self, loss, grad_sq, batch, update, evaluation) -> StepMetrics:
+        """The StepMetrics of the step just taken.
+
+        ``batch`` is :meth:`_batch_stats` on a full step (see ``LAYER_STATS_EVERY``); None
+        on the others, which repeat the values of the latest full step.
+        """
         test_loss = train_acc = test_acc = float("nan")
         if evaluation is not None:
             test_loss, train_acc, test_acc = evaluation
-        act_mean, act_std, sparsity = s.activation_stats()
+        if batch is not None:
+            mean_abs, act_mean, act_std, sparsity = batch
+            self._held = (mean_abs, self.stats.update_ratios(update), act_mean, act_std,
+                          sparsity)
+        held = self._held if self._held is not None else self._held_from_history()
+        mean_abs, ratio, act_mean, act_std, sparsity = (v.copy() for v in held)
+        norms = np.sqrt(grad_sq)
         return StepMetrics(
-            step=self.step_count, epoch=self.epoch_float, train_loss=float(loss),
-            test_loss=test_loss, train_accuracy=train_acc, test_accuracy=test_acc,
-            learning_rate=self._config.learning_rate,
-            grad_w_norm=np.sqrt(grad_sq[:, 0]), grad_b_norm=np.sqrt(grad_sq[:, 1]),
-            grad_mean_abs=s.gradient_mean_abs(), update_ratio=s.update_ratios(update),
-            act_mean=act_mean, act_std=act_std, sparsity=sparsity,
+            step=self.step_count, epoch=self.samples_seen / self._n_train,
+            train_loss=float(loss), test_loss=test_loss, train_accuracy=train_acc,
+            test_accuracy=test_acc, learning_rate=self._config.learning_rate,
+            grad_w_norm=norms[:, 0], grad_b_norm=norms[:, 1], grad_mean_abs=mean_abs,
+            update_ratio=ratio, act_mean=act_mean, act_std=act_std, sparsity=sparsity,
             dead_fraction=self._dead.copy(), dead_count=self._dead_count.copy(),
             prelu_slope=self.model.slopes())
+
+    def _held_from_history(self) -> tuple:
+        """The held statistics as the last history row has them (after a session load)."""
+        row = self.history.last()
+        if row is None:  # cannot happen: step 1 is a full step; NaN rather than a crash
+            return tuple(np.full(self.n_layers, np.nan) for _ in _HELD)
+        self._held = tuple(row[k] for k in _HELD)
+        return self._held
 
     def _evaluate(self, step: int) -> tuple[float, float, float]:
         """Test loss, accuracies and dead units over the whole training set; a checkpoint."""
@@ -239,11 +296,32 @@ class Trainer:
             dead = int(np.count_nonzero(~train.active[i]))
             self._dead_count[i] = dead
             self._dead[i] = dead / self.model.layer_sizes[i + 1]
-        if math.isfinite(train.loss):
+        if self._is_sane(train.loss, step):
             self._last_good = (step, self.model.params.copy())
         self.checkpoints.add(step, self.model.params,
                              self.histograms(self._hist_X))
         return test.loss, train.accuracy, test.accuracy
+
+    def _is_sane(self, loss: float, step: int) -> bool:
+        """True when weights with this training-set loss are a safe point to recover to.
+
+        Finite is not enough: on the way to a blow-up the loss is often finite but
+        thousands of times too large, and recovering there diverges again at once.
+        """
+        if self._initial_loss is None:
+            # Step 1 evaluates the initial weights; after a session load, evaluate them.
+            self._initial_loss = loss if step == 1 else self._loss_of_initial_weights()
+        return (math.isfinite(loss) and loss <= SANE_LOSS_FACTOR * self._initial_loss
+                and bool(np.isfinite(self.model.params).all()))
+
+    def _loss_of_initial_weights(self) -> float:
+        params = self.model.params
+        current = params.copy()
+        params[...] = self._initial_params
+        try:
+            return evaluate(self.model, self.X_train, self.y_train, self.dataset.task).loss
+        finally:
+            params[...] = current
 
     def _mark_diverged(self, loss, grad_sq, weights=False) -> None:
         self.diverged = True

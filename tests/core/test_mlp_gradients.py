@@ -151,3 +151,80 @@ def test_float32_forward_stays_float32():
 def test_bad_model_arguments_raise_clear_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MLP(**kwargs)
+
+
+@pytest.mark.parametrize("loss,output,n_out,task", [
+    ("mse", "linear", 2, "regression"),
+    ("mse", "softplus", 2, "regression"),
+    ("bce", "sigmoid", 1, "binary"),
+    ("cross_entropy", "softmax", 3, "multiclass"),
+])
+def test_fused_losses_equal_the_reference_losses(loss, output, n_out, task):
+    """The training path reuses the forward's output non-linearity; same numbers."""
+    from relu_viz.core import losses
+
+    X, y = data(task, n=9)
+    if task == "regression":
+        y = np.abs(y)
+    model = MLP([3, 6, n_out], activation="relu", output=output, loss=loss,
+                dtype=np.float64, seed=2)
+    value, _ = model.loss_and_grads(X, y)
+    z, out = model.zs[-1].copy(), model.activations[-1].copy()
+    target = model.encode_targets(y)
+    if loss == "cross_entropy":
+        ref, _ = losses.softmax_cross_entropy(z, target)
+        np.testing.assert_allclose(out, losses.softmax(z), rtol=1e-14)
+    elif loss == "bce":
+        ref, _ = losses.bce_with_logits(z, target)
+    else:
+        ref, _ = losses.mse(out, target)
+    assert value == pytest.approx(ref, rel=1e-13)
+    np.testing.assert_allclose(model.predict(X), out, rtol=1e-13)
+
+
+def test_alternating_batch_sizes_keep_their_own_buffers():
+    X, y = data("multiclass", n=12)
+    model = MLP([3, 5, 3], output="softmax", dtype=np.float64, seed=1)
+    big, _ = model.loss_and_grads(X, y)
+    g_big = model.grad.copy()
+    small, _ = model.loss_and_grads(X[:5], y[:5])
+    g_small = model.grad.copy()
+    assert model.loss_and_grads(X, y)[0] == big
+    np.testing.assert_array_equal(model.grad, g_big)
+    assert model.loss_and_grads(X[:5], y[:5])[0] == small
+    np.testing.assert_array_equal(model.grad, g_small)
+
+
+def test_sums_recorded_by_the_passes():
+    X, y = data("multiclass", n=11)
+    model = MLP([3, 6, 5, 3], activation=["relu", "tanh"], output="softmax",
+                dtype=np.float64, seed=5, bias_init=-0.2)
+    model.record_outputs, model.record_gradients = True, 2
+    model.loss_and_grads(X, y, l2=0.01)
+    assert model.recorded_outputs and model.recorded_gradients == 2
+    for i, (a, gw, gb) in enumerate(zip(model.activations, model.grad_weights,
+                                        model.grad_biases)):
+        np.testing.assert_allclose(model.output_sums[i],
+                                   [a.sum(), (a * a).sum(), np.count_nonzero(a)], rtol=1e-12)
+        np.testing.assert_allclose(model.grad_sums[i],
+                                   [(gw * gw).sum(), (gb * gb).sum(), np.abs(gw).sum()],
+                                   rtol=1e-12)
+    model.forward(X)  # a forward pass: the recorded gradient sums are stale
+    assert model.recorded_gradients == 0
+    model.record_outputs = False
+    model.forward(X)
+    assert not model.recorded_outputs
+
+
+@pytest.mark.parametrize("n", [10, 65536, 65537, 269_322])
+def test_sgd_in_pieces_equals_the_one_pass_formula(n):
+    from relu_viz.core.optim import SGD
+
+    rng = np.random.default_rng(n)
+    p = rng.standard_normal(n).astype(np.float32)
+    g = rng.standard_normal(n).astype(np.float32)
+    expected_update = g * np.float32(-0.01)
+    expected = p + expected_update
+    update = SGD(n, np.float32, 0.01).step(p, g)
+    np.testing.assert_array_equal(update, expected_update)
+    np.testing.assert_array_equal(p, expected)

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from relu_viz.core import MetricsHistory, TrainConfig, Trainer
+from relu_viz.core import trainer as trainer_mod
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
+from relu_viz.core import stats as stats_mod
+from relu_viz.core.stats import evaluate
 
 SMALL = dict(dataset="circle", n_samples=200, hidden_layers=(8, 8), batch_size=16)
 
@@ -200,3 +203,99 @@ def test_core_imports_and_trains_without_qt():
                          cwd=root)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok ['PyQt6']"
+
+
+def test_recovery_point_is_only_taken_where_the_loss_is_sane():
+    # lr 3 on a regression task: the batch loss grows 0.2 -> 25 -> 300 -> 3e11 -> inf.
+    # Every step is evaluated, so a recovery point taken at every finite loss would sit
+    # one step before the blow-up, where the loss is already astronomical.
+    cfg = TrainConfig(dataset="sine", n_samples=200, hidden_layers=(16, 16), batch_size=16,
+                      optimizer="sgd", learning_rate=3.0, eval_every=1)
+    t = Trainer(cfg)
+    t.run(50)
+    assert t.diverged and t.step_count > 2
+    fresh = Trainer(cfg)  # the same initial weights
+    initial = evaluate(fresh.model, fresh.X_train, fresh.y_train, fresh.dataset.task).loss
+    t.recover(0.1)
+    recovered = evaluate(t.model, t.X_train, t.y_train, t.dataset.task).loss
+    assert np.isfinite(recovered) and recovered <= trainer_mod.SANE_LOSS_FACTOR * initial
+    t.run(100)  # from a sane point the smaller rate trains on
+    assert not t.diverged
+
+
+def test_layer_stats_before_any_step_are_nan_and_then_match_the_batch():
+    t = Trainer(TrainConfig(**SMALL))
+    mean, std, sparsity = t.stats.activation_stats()
+    assert mean.shape == std.shape == sparsity.shape == (3,)
+    assert np.isnan(mean).all() and np.isnan(sparsity).all()
+    t.step()
+    mean, std, sparsity = t.stats.activation_stats()
+    for i, a in enumerate(t.model.activations):
+        assert sparsity[i] == np.mean(a == 0)
+        assert mean[i] == pytest.approx(a.mean(dtype=np.float64), rel=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "leaky_relu"])
+def test_sparsity_counted_by_the_forward_pass_equals_a_direct_count(activation):
+    t = Trainer(TrainConfig(**SMALL, activation=activation, bias_init=-0.3))
+    m = t.step()  # step 1 measures everything; the forward pass counted the zeros
+    assert t.model.recorded_outputs
+    direct = [np.mean(a == 0) for a in t.model.activations]
+    np.testing.assert_array_equal(m.sparsity, direct)
+    t.model.record_outputs = False  # the statistics count for themselves then
+    t.model.forward(t.X_train[:16])
+    assert not t.model.recorded_outputs
+    np.testing.assert_array_equal(t.stats.sparsity(),
+                                  [np.mean(a == 0) for a in t.model.activations])
+
+
+def test_layer_statistics_are_measured_every_step_by_default():
+    t = Trainer(TrainConfig(**SMALL, optimizer="sgd"))
+    rows = [t.step() for _ in range(3)]
+    for name in ("grad_mean_abs", "update_ratio", "act_mean", "act_std"):
+        values = [tuple(getattr(m, name)) for m in rows]
+        assert len(set(values)) == len(values), name  # a new batch, new values
+
+
+def test_layer_statistics_are_measured_every_kth_step_and_held_between(monkeypatch):
+    k = 8
+    monkeypatch.setattr(trainer_mod, "LAYER_STATS_EVERY", k)
+    t = Trainer(TrainConfig(**SMALL, optimizer="sgd"))
+    rows = [t.step() for _ in range(2 * k)]
+    held = ("grad_mean_abs", "update_ratio", "act_mean", "act_std", "sparsity")
+    for number, m in enumerate(rows, start=1):
+        source = rows[0] if number < k else rows[k - 1] if number < 2 * k else m
+        for name in held:
+            np.testing.assert_array_equal(getattr(m, name), getattr(source, name))
+        assert np.isfinite(m.grad_w_norm).all() and np.isfinite(m.train_loss)
+    # the gradient norms are new on every step
+    assert len({float(m.grad_w_norm[0]) for m in rows}) == len(rows)
+    # a full step measures the batch it ran on
+    a0 = t.model.activations[0]
+    assert rows[-1].sparsity[0] == np.mean(a0 == 0)
+    assert rows[-1].act_mean[0] == pytest.approx(a0.mean(dtype=np.float64), rel=1e-5)
+
+
+@pytest.mark.parametrize("l2", [0.0, 1e-3])
+def test_sums_recorded_by_the_passes_equal_the_stats_computed_after(l2, monkeypatch):
+    monkeypatch.setattr(trainer_mod, "LAYER_STATS_EVERY", 8)  # so step 2 is a held step
+    # Above SEGMENT_SUMS_BELOW parameters the MLP takes the sums during its passes.
+    t = Trainer(TrainConfig(dataset="spiral", n_samples=300, hidden_layers=(256, 128),
+                            batch_size=64, optimizer="sgd", l2=l2))
+    assert t.model.n_params >= stats_mod.SEGMENT_SUMS_BELOW and t.stats.records_in_passes
+    m = t.step()
+    model = t.model
+    assert model.recorded_outputs and model.recorded_gradients == 2
+    recorded = (t.stats.gradient_squares(), t.stats.gradient_mean_abs(),
+                *t.stats.activation_stats())
+    model.recorded_outputs, model.recorded_gradients = False, 0  # compute them afresh
+    computed = (t.stats.gradient_squares(), t.stats.gradient_mean_abs(),
+                *t.stats.activation_stats())
+    for r, c in zip(recorded, computed):
+        np.testing.assert_allclose(r, c, rtol=2e-6)
+    np.testing.assert_array_equal(recorded[4], m.sparsity)  # sparsity is a count: exact
+    for i, g in enumerate(model.grad_weights):
+        assert m.grad_w_norm[i] == pytest.approx(np.linalg.norm(g.astype(np.float64)), rel=1e-5)
+        assert m.grad_mean_abs[i] == pytest.approx(np.abs(g).mean(dtype=np.float64), rel=1e-5)
+    t.step()  # a held step records only the norms
+    assert not model.recorded_outputs and model.recorded_gradients == 1
