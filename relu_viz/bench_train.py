@@ -101,11 +101,17 @@ def _mlp_step(net: Network, X, y):
     Xb = X[:net.batch].astype(np.float32)
     yb = model.encode_targets(y[:net.batch])
     params, grad = model.params, model.grad
-    initial = params.copy()
 
     def step():
         model.loss_and_grads(Xb, yb)
         opt.step(params, grad)
+
+    return step, _restores_on_blow_up(params)
+
+
+def _restores_on_blow_up(params):
+    """A ``healthy()`` check: True while ``params`` are finite, else restore them, False."""
+    initial = params.copy()
 
     def healthy():
         if np.isfinite(params).all():
@@ -113,7 +119,7 @@ def _mlp_step(net: Network, X, y):
         params[...] = initial
         return False
 
-    return step, healthy
+    return healthy
 
 
 class _SyntheticTrainer(Trainer):
@@ -152,20 +158,13 @@ def _gather_step(net: Network, X, y):
     model, opt = trainer.model, trainer.optimizer
     model.record_outputs, model.record_gradients = False, 0  # statistics: the Trainer's
     params, grad = model.params, model.grad
-    initial = params.copy()
 
     def step():
         Xb, yb = trainer._next_batch()
         model.loss_and_grads(Xb, yb)
         opt.step(params, grad)
 
-    def healthy():
-        if np.isfinite(params).all():
-            return True
-        params[...] = initial
-        return False
-
-    return step, healthy
+    return step, _restores_on_blow_up(params)
 
 
 def _torch_step(net: Network, X, y):

@@ -42,24 +42,6 @@ def _placeholder(i):
     return Placeholder
 
 
-@pytest.fixture
-def settings_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "settings"
-    folder.mkdir()
-    monkeypatch.setenv("RELU_VIZ_SETTINGS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Record message boxes instead of blocking on them."""
-    shown = []
-    for name in ("critical", "warning", "information", "about"):
-        monkeypatch.setattr(QtWidgets.QMessageBox, name,
-                            staticmethod(lambda *a, _n=name: shown.append((_n, a[-1]))))
-    return shown
-
-
 def make_window(qtbot, config=SMALL, **kw):
     window = MainWindow(config, plot_classes=plot_classes(), **kw)
     qtbot.addWidget(window)
