@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from PyQt6 import QtCore, QtGui, QtWidgets
+import pyqtgraph as pg
 
 from relu_viz import presets as presets_mod
 from relu_viz.compare import Comparison
@@ -188,6 +189,7 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.controller.close_comparison()
         view, self.compare_view = self.compare_view, None
         self.tabs.removeTab(self.tabs.indexOf(view))
+        _close_graphics(view)
         view.deleteLater()
         self._sync_mode()
         self._focus_plots()
@@ -337,6 +339,14 @@ class MainWindow(FileActions, QtWidgets.QMainWindow):
         self.controller.pause()
         self.save_settings()
         super().closeEvent(event)
+        if event.isAccepted():
+            _close_graphics(self)
+
+
+def _close_graphics(root: QtWidgets.QWidget) -> None:
+    """Close every pyqtgraph view under ``root`` before Qt deletes it (see BasePlot.close)."""
+    for view in root.findChildren(pg.GraphicsView):
+        view.close()
 
 
 def _column(*widgets, stretch: int = 0) -> QtWidgets.QWidget:

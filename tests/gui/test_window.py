@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
 from relu_viz.core.config import TrainConfig
@@ -340,3 +341,14 @@ def test_heavy_plots_draw_the_last_step_after_play(qtbot, window):
     activation = next(p for p in heavy if isinstance(p, ActivationPlot))
     assert boundary._shown_step == c.step_count
     assert activation._hist_step == c.step_count
+
+
+def test_closing_the_window_empties_every_plot_scene_first(qtbot, settings_dir, dialogs):
+    # Deleting a view whose scene is still full lets Qt call back into items whose linked
+    # views are gone (an abort seen in CI); closing empties the scenes while all is alive.
+    w = make_window(qtbot)
+    w.controller.run_steps(3)
+    views = w.findChildren(pg.GraphicsView)
+    assert views and all(v.scene().items() for v in views)
+    w.close()
+    assert all(getattr(v, "closed", False) for v in views)

@@ -102,6 +102,15 @@ class BasePlot(pg.GraphicsLayoutWidget):
         if pending is not None:
             self.refresh(*pending)
 
+    def close(self) -> bool:
+        """Stop the catch-up timer, then let pyqtgraph empty the scene while every item's
+        Python side is still alive. A view deleted with its scene still full (its parent
+        window deleted) has Qt call back into items whose linked views are already gone,
+        which can abort the process."""
+        self._catch_up.stop()
+        self._pending = None
+        return super().close()
+
     def export_png(self, path: str, width: int = 1200) -> None:
         """Write this plot as a PNG ``width`` pixels wide (raises OSError on failure)."""
         image = self.render_image(width)

@@ -493,6 +493,14 @@ class PlotAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.setStyle(maxTextLevel=0 if self.logMode else 1)
 
+    def boundingRect(self):  # noqa: N802 (Qt name)
+        # While Qt deletes a scene it may ask an axis for its box after the linked view's
+        # C++ side is gone; pyqtgraph's answer then raises inside Qt's destructor.
+        try:
+            return super().boundingRect()
+        except RuntimeError:
+            return QtCore.QRectF()
+
     def setLogMode(self, *args, **kwargs):  # noqa: N802 (pyqtgraph name)
         super().setLogMode(*args, **kwargs)
         self.setStyle(maxTextLevel=0 if self.logMode else 1)
