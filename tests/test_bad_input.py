@@ -320,42 +320,6 @@ def compare_values(monkeypatch, field_name: str, values: str):
     return trigger("compare")
 
 
-def panel_disagrees(panel, config) -> list[str]:
-    """Fields whose editor in the control panel does not show ``config``'s value."""
-    from relu_viz.gui.control_panel import SPEC, parse_widths
-
-    def close(a, b, decimals):
-        return abs(a - b) <= max(0.51 * 10.0 ** -decimals, 1e-9 * abs(b))
-
-    wrong = []
-    for spec in SPEC:
-        editor, value = panel.editor(spec.name), getattr(config, spec.name)
-        if spec.kind in ("choice", "dataset"):
-            ok = editor.currentData() == value
-        elif spec.kind == "int":
-            ok = editor.value() == value
-        elif spec.kind in ("float", "log"):
-            ok = close(editor.value(), value, editor.decimals())
-        elif spec.kind == "seed":
-            ok = editor.int_value() == value
-        elif spec.kind == "bool":
-            ok = editor.isChecked() == value
-        elif spec.kind == "layers":  # text that does not parse stays, flagged, to fix
-            try:
-                ok = parse_widths(editor.text()) == value
-            except ValueError:
-                ok = panel.layer_count_box().value() == len(value)
-        elif spec.kind == "activation":
-            ok = [c.currentData() for c in panel.activation_combos()] == list(
-                config.activations())
-        else:  # alpha: "default" ticked for None, else the number
-            ok = panel.alpha_default_checkbox().isChecked() == (value is None) and (
-                value is None or close(editor.value(), value, editor.decimals()))
-        if not ok:
-            wrong.append(spec.name)
-    return wrong
-
-
 # -- the table ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Case:
@@ -728,6 +692,7 @@ def _run_state(window):
 def _run_window(case: Case, tmp: Path, monkeypatch, request, action) -> str:
     from PyQt6 import QtWidgets
 
+    from panel_checks import panel_disagrees
     from relu_viz.gui.main_window import MainWindow
     from relu_viz.gui.plots.gradient_plot import GradientPlot
     from relu_viz.gui.plots.loss_plot import LossPlot

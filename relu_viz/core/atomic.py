@@ -67,20 +67,13 @@ def atomic_write_bytes(path, data: bytes) -> Path:
         The folder is missing or not writable, the disk is full, or the rename failed;
         any existing file at ``path`` is untouched and no temporary file is left.
     """
-    path = Path(path)
-    folder = _folder_of(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    def write(name: str) -> None:
+        with open(name, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())  # the bytes are on disk before the name points at them
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        _discard(tmp)
-        raise
-    return path
+
+    return atomic_write_with(path, write, suffix=".tmp")
 
 
 def atomic_write_text(path, text: str) -> Path:

@@ -33,12 +33,14 @@ from relu_viz.core import session
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
 from relu_viz.gui.compare_view import COMPARE_FIELDS, CompareDialog, suggested_values
-from relu_viz.gui.control_panel import SPEC, parse_widths
+from relu_viz.gui.control_panel import SPEC
 from relu_viz.gui.controller import SPEEDS
 from relu_viz.gui.main_window import MainWindow
 from relu_viz.gui.plots import ALL_PLOTS
 from relu_viz.gui.plots.gradient_plot import GradientPlot
 from relu_viz.gui.plots.loss_plot import LossPlot, moving_average
+
+from panel_checks import panel_disagrees
 
 SEED = 1234
 N_ACTIONS = 1000
@@ -76,40 +78,6 @@ def csv_file(path: Path, rows: int = 60, bad: bool = False) -> Path:
         lines[5] = "1.0,oops,0"
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def panel_disagrees(panel, config) -> list[str]:
-    """Fields whose editor in the control panel does not show ``config``'s value."""
-    def close(a, b, decimals):
-        return abs(a - b) <= max(0.51 * 10.0 ** -decimals, 1e-9 * abs(b))
-
-    wrong = []
-    for spec in SPEC:
-        editor, value = panel.editor(spec.name), getattr(config, spec.name)
-        if spec.kind in ("choice", "dataset"):
-            ok = editor.currentData() == value
-        elif spec.kind == "int":
-            ok = editor.value() == value
-        elif spec.kind in ("float", "log"):
-            ok = close(editor.value(), value, editor.decimals())
-        elif spec.kind == "seed":
-            ok = editor.int_value() == value
-        elif spec.kind == "bool":
-            ok = editor.isChecked() == value
-        elif spec.kind == "layers":  # text that does not parse stays, flagged, to fix
-            try:
-                ok = parse_widths(editor.text()) == value
-            except ValueError:
-                ok = panel.layer_count_box().value() == len(value)
-        elif spec.kind == "activation":
-            ok = [c.currentData() for c in panel.activation_combos()] == list(
-                config.activations())
-        else:  # alpha: "default" ticked for None, else the number
-            ok = panel.alpha_default_checkbox().isChecked() == (value is None) and (
-                value is None or close(editor.value(), value, editor.decimals()))
-        if not ok:
-            wrong.append(spec.name)
-    return wrong
 
 
 class Monkey:
