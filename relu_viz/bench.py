@@ -17,10 +17,11 @@ a bad argument prints one line on stderr and returns 2.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
+
+from relu_viz.argparsing import Parser, UsageError, bounded, print_error
 
 PROG = "relu-viz bench"
 QUICK_SIZES = (10**3, 10**4)
@@ -28,37 +29,8 @@ QUICK_REPEATS = 3
 QUICK_SECONDS = 0.3
 
 
-class _ArgError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise _ArgError(message)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and 0 < value <= 3600):
-        raise argparse.ArgumentTypeError(f"{text} is outside (0, 3600]")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text} is outside [1, 1000000]")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Benchmark the ReLU kernels (default) or "
+    parser = Parser(prog=PROG, description="Benchmark the ReLU kernels (default) or "
                      "training throughput (--train). Figures are medians of interleaved "
                      "runs with BLAS pinned to one thread; see docs/benchmarks.md.")
     parser.add_argument("--train", action="store_true",
@@ -71,13 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
                       f"{QUICK_REPEATS} rounds; --train: {QUICK_SECONDS} s per network)")
     parser.add_argument("--dtype", choices=("float32", "float64"),
                         help="kernels: element type (default float32)")
-    parser.add_argument("--seconds", type=_seconds, metavar="S",
+    parser.add_argument("--seconds", type=bounded(float, 0, 3600, open_low=True), metavar="S",
                         help="--train: measuring seconds per network (default 4)")
     parser.add_argument("--no-torch", action="store_true",
                         help="--train: leave PyTorch out even when it is installed")
     parser.add_argument("--breakdown", action="store_true",
                         help="--train: also time each part of Trainer.step alone")
-    parser.add_argument("--stats-every", type=_positive_int, metavar="K",
+    parser.add_argument("--stats-every", type=bounded(int, 1, 1_000_000), metavar="K",
                         help="--train: measure the Trainer with its per-layer statistics "
                         "every K steps instead of the built-in cadence (an experiment)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -90,13 +62,13 @@ def _check(args) -> None:
     if args.train:
         for flag, given in (("--full", args.full), ("--dtype", args.dtype is not None)):
             if given:
-                raise _ArgError(f"{flag} applies to the kernel benchmark, not --train")
+                raise UsageError(f"{flag} applies to the kernel benchmark, not --train")
     else:
         for flag, given in (("--seconds", args.seconds is not None),
                             ("--no-torch", args.no_torch), ("--breakdown", args.breakdown),
                             ("--stats-every", args.stats_every is not None)):
             if given:
-                raise _ArgError(f"{flag} needs --train")
+                raise UsageError(f"{flag} needs --train")
 
 
 def _check_json(path: str | None) -> None:
@@ -105,10 +77,10 @@ def _check_json(path: str | None) -> None:
         return
     target = Path(path)
     if target.is_dir():
-        raise _ArgError(f"--json {path}: is a directory")
+        raise UsageError(f"--json {path}: is a directory")
     parent = target.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise _ArgError(f"--json {path}: {parent} is not a writable directory")
+        raise UsageError(f"--json {path}: {parent} is not a writable directory")
 
 
 def main(args: list[str]) -> int:
@@ -117,9 +89,8 @@ def main(args: list[str]) -> int:
         opts = build_parser().parse_args(list(args))
         _check(opts)
         _check_json(opts.json)
-    except _ArgError as exc:
-        text = " ".join(str(exc).split())
-        print(f"relu-viz: error: bench: {text}", file=sys.stderr)
+    except UsageError as exc:
+        print_error(f"bench: {exc}")
         return 2
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0

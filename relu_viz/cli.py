@@ -30,13 +30,15 @@ import time
 from pathlib import Path
 
 from relu_viz import __version__, presets, report
-from relu_viz.argparsing import PROG, Parser, UsageError, print_error
+from relu_viz.argparsing import PROG, Parser, UsageError, bounded, print_error
 from relu_viz.compare import Comparison
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
 
 DEFAULT_STEPS = 200
 MAX_STEPS = 10_000_000
+STEPS = bounded(int, 1, MAX_STEPS)
+SEED = bounded(int, 0, 2**32 - 1)
 
 #: A problem with the arguments or files: one line on stderr, exit status 2 (the window's
 #: options raise the same class).
@@ -77,16 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--preset", metavar="NAME", help="a preset (see 'relu-viz presets')")
     source.add_argument("--config", metavar="FILE", type=Path,
                         help="a JSON config (TrainConfig fields) or a preset file")
-    run.add_argument("--steps", type=_positive_int, metavar="N",
+    run.add_argument("--steps", type=STEPS, metavar="N",
                      help=f"steps to run (default: the preset's, or {DEFAULT_STEPS})")
     run.add_argument("--compare", metavar="SPEC",
                      help="side-by-side runs, e.g. activation=relu,sigmoid "
                      "(several fields: init=he_normal,normal;init_scale=1,0.01)")
-    run.add_argument("--seed", type=_seed, metavar="S", help="replace the config's seed")
+    run.add_argument("--seed", type=SEED, metavar="S", help="replace the config's seed")
     run.add_argument("--out", required=True, type=Path, metavar="DIR",
                      help="output directory (created if missing)")
-    run.add_argument("--width", type=_positive_int, default=1200, metavar="PX",
-                     help="PNG width in pixels (default 1200)")
+    run.add_argument("--width", type=bounded(int, 100, 8000), default=1200, metavar="PX",
+                     help="PNG width in pixels, 100-8000 (default 1200)")
     run.add_argument("--no-png", action="store_true", help="write only CSV and JSON")
     run.set_defaults(func=cmd_run)
 
@@ -98,27 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 1 <= value <= MAX_STEPS:
-        raise argparse.ArgumentTypeError(f"{value} is outside [1, {MAX_STEPS}]")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 0 <= value <= 2**32 - 1:
-        raise argparse.ArgumentTypeError(f"{value} is outside [0, {2**32 - 1}]")
-    return value
-
-
-# -- bench -------------------------------------------------------------------------------
 def _bench(args: list[str]) -> int:
     try:
         bench = importlib.import_module("relu_viz.bench")

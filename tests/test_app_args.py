@@ -44,3 +44,15 @@ def test_the_window_icon_comes_from_resources(qapp):
     icon = app.windowIcon()
     assert not icon.isNull()
     assert not icon.pixmap(32, 32).toImage().isNull()
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "0", "3601", "x"])
+def test_bounded_float_refuses_out_of_range_and_non_finite(text):
+    import argparse
+
+    from relu_viz.argparsing import bounded
+
+    parse = bounded(float, 0, 3600, open_low=True)
+    assert parse("0.5") == 0.5 and parse("3600") == 3600.0
+    with pytest.raises(argparse.ArgumentTypeError, match=r"outside \(0, 3600\]|not a number"):
+        parse(text)

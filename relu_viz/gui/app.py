@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 import relu_viz
-from relu_viz.argparsing import PROG, Parser, UsageError, print_error
+from relu_viz.argparsing import PROG, Parser, UsageError, bounded, print_error
 
 DEFAULT_STEPS = 300
 DEFAULT_SIZE = (1280, 800)
@@ -23,16 +23,6 @@ def _size(text: str) -> tuple[int, int]:
     if not (200 <= w <= 8000 and 150 <= h <= 8000):
         raise argparse.ArgumentTypeError(f"{text!r}: width 200-8000, height 150-8000 pixels")
     return w, h
-
-
-def _steps(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("steps must be 0 or more")
-    return n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --preset: show its base run, not its comparison")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="build the window, train, save a PNG of it and exit")
-    parser.add_argument("--steps", type=_steps, default=None,
+    parser.add_argument("--steps", type=bounded(int, 0, 10**9), default=None,
                         help=f"steps to train before --screenshot (default: the preset's "
                              f"own, 0 for a session, else {DEFAULT_STEPS})")
     parser.add_argument("--size", type=_size, default=None, metavar="WxH",
