@@ -17,7 +17,9 @@ from relu_viz.core.trainer import Trainer  # noqa: E402
 from relu_viz.gui.plots import (  # noqa: E402
     ALL_PLOTS, ActivationPlot, BasePlot, BoundaryPlot, DeadPlot, GradientPlot, LossPlot,
     PReluPlot, style)
-from relu_viz.gui.plots.items import FitText, KeyEntry, KeyRow, PlotAxis  # noqa: E402
+from relu_viz.gui.plots.axis import PlotAxis  # noqa: E402
+from relu_viz.gui.plots.items import FitText  # noqa: E402
+from relu_viz.gui.plots.key import KeyEntry, KeyRow  # noqa: E402
 from relu_viz.gui.plots.prelu_plot import NOT_USED  # noqa: E402
 
 STEPS = 50

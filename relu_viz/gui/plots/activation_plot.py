@@ -12,7 +12,8 @@ from relu_viz.core import activations
 from relu_viz.core.trainer import Trainer
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
-from relu_viz.gui.plots.items import FitText, KeyEntry
+from relu_viz.gui.plots.items import FitText
+from relu_viz.gui.plots.key import KeyEntry
 from relu_viz.gui.plots.ranges import nice_step
 
 Z_RANGE = (-6.0, 6.0)

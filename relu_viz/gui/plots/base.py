@@ -9,7 +9,8 @@ import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter)
 from PyQt6 import QtCore, QtGui
 
 from relu_viz.gui.plots import style
-from relu_viz.gui.plots.items import FitText, KeyRow
+from relu_viz.gui.plots.items import FitText
+from relu_viz.gui.plots.key import KeyRow
 
 
 class BasePlot(pg.GraphicsLayoutWidget):

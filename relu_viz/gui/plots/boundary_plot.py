@@ -11,7 +11,8 @@ from PyQt6 import QtCore
 from relu_viz.core import datasets
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
-from relu_viz.gui.plots.items import FitText, KeyEntry
+from relu_viz.gui.plots.items import FitText
+from relu_viz.gui.plots.key import KeyEntry
 
 #: Share of full colour the heatmap uses, so points drawn on it stay visible.
 HEAT_STRENGTH = 0.6

@@ -9,7 +9,8 @@ from PyQt6 import QtCore
 from relu_viz.core import activations
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
-from relu_viz.gui.plots.items import FitText, KeyEntry, layer_entries
+from relu_viz.gui.plots.items import FitText
+from relu_viz.gui.plots.key import KeyEntry, layer_entries
 from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 

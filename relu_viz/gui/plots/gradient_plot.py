@@ -11,7 +11,7 @@ from PyQt6 import QtCore, QtGui
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
-from relu_viz.gui.plots.items import layer_entries
+from relu_viz.gui.plots.key import layer_entries
 from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 #: Metric name -> (label of the log axis over steps, short name for bars and texts).

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
-from relu_viz.gui.plots.items import KeyEntry
+from relu_viz.gui.plots.key import KeyEntry
 from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 TRAIN = style.PALETTE[0]

@@ -11,7 +11,8 @@ from PyQt6 import QtCore
 
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show, nearest_index
-from relu_viz.gui.plots.items import FitText, layer_entries
+from relu_viz.gui.plots.items import FitText
+from relu_viz.gui.plots.key import layer_entries
 from relu_viz.gui.plots.ranges import ViewFollower, step_range
 
 #: The note over the panel when the network has no PReLU layer.

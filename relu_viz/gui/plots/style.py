@@ -109,10 +109,10 @@ def style_axes(plot: pg.PlotItem, x_label: str | None = None,
                y_label: str | None = None, grid: bool = True) -> None:
     """Dark readable axes with labels (units written in the label, no SI prefixes).
 
-    The left and bottom axes become :class:`~relu_viz.gui.plots.items.PlotAxis` (opaque
+    The left and bottom axes become :class:`~relu_viz.gui.plots.axis.PlotAxis` (opaque
     grid lines under the data, decade labels on log axes), placed under the view box.
     """
-    from relu_viz.gui.plots.items import PlotAxis
+    from relu_viz.gui.plots.axis import PlotAxis
 
     swap = {name: PlotAxis(name) for name in ("left", "bottom")
             if not isinstance(plot.getAxis(name), PlotAxis)}
