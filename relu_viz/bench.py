@@ -118,14 +118,14 @@ def main(args: list[str]) -> int:
 
 
 def _train(opts, progress) -> dict:
-    from relu_viz import bench_train
+    from relu_viz import bench_breakdown, bench_train
     seconds = opts.seconds or (QUICK_SECONDS if opts.quick else bench_train.DEFAULT_SECONDS)
     result = bench_train.run_train_bench(seconds=seconds, use_torch=not opts.no_torch,
                                          json_path=None, progress=progress,
                                          stats_every=opts.stats_every)
     if opts.breakdown:
         print()
-        result["breakdown"] = [bench_train.breakdown(net, seconds=min(seconds, 2.0))
+        result["breakdown"] = [bench_breakdown.breakdown(net, seconds=min(seconds, 2.0))
                                for net in bench_train.NETWORKS]
     if opts.json:
         import json

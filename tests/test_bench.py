@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from relu_viz import bench, bench_train, cli
+from relu_viz import bench, bench_breakdown, bench_train, cli
 
 NETWORK_NAMES = [n.name for n in bench_train.NETWORKS]
 
@@ -57,7 +57,7 @@ def test_train_with_torch_when_installed(capsys):
 
 
 def test_breakdown_times_each_part(capsys):
-    res = bench_train.breakdown(bench_train.NETWORKS[0], seconds=0.05)
+    res = bench_breakdown.breakdown(bench_train.NETWORKS[0], seconds=0.05)
     assert "error" not in res, res
     us = res["us"]
     assert us["Trainer.step (whole)"] > 0
