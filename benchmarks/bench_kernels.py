@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 try:
-    from relu_viz.bench_kernels import run_kernel_bench
+    from relu_viz.bench.kernels import run_kernel_bench
 except ImportError:  # run from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from relu_viz.bench_kernels import run_kernel_bench
+    from relu_viz.bench.kernels import run_kernel_bench
 
 
 def main(argv=None) -> int:

@@ -86,8 +86,8 @@ def _emit(payload: dict) -> None:
 
 def _child_first_paint(t_start: float) -> int:
     marks = {}
-    from PyQt6 import QtCore, QtWidgets  # noqa: F401
     import pyqtgraph  # noqa: F401
+    from PyQt6 import QtCore, QtWidgets  # noqa: F401
     marks["import_qt_s"] = time.perf_counter() - t_start
     from relu_viz.gui.app import make_app
     app = make_app([])
@@ -214,6 +214,7 @@ def _apply_experiments(window, names) -> None:
 
 def _child_live(seconds: float, repeats: int, experiments: list) -> int:
     from PyQt6 import QtCore
+
     from relu_viz.gui.app import make_app
     if "blas1" in experiments:
         from threadpoolctl import threadpool_limits

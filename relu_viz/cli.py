@@ -29,9 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-from relu_viz import __version__, presets, report
-from relu_viz.argparsing import PROG, Parser, UsageError, bounded, print_error
-from relu_viz.compare import Comparison
+from relu_viz import __version__
+from relu_viz.app import presets, report
+from relu_viz.app.argparsing import PROG, Parser, UsageError, bounded, print_error
+from relu_viz.app.runs import Comparison
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
 

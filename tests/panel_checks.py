@@ -1,6 +1,6 @@
 """Checks shared by the window tests (on the test path through ``pythonpath``)."""
 
-from relu_viz.gui.control_panel import SPEC, parse_widths
+from relu_viz.gui.panel.control_panel import SPEC, parse_widths
 
 
 def panel_disagrees(panel, config) -> list[str]:

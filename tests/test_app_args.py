@@ -50,7 +50,7 @@ def test_the_window_icon_comes_from_resources(qapp):
 def test_bounded_float_refuses_out_of_range_and_non_finite(text):
     import argparse
 
-    from relu_viz.argparsing import bounded
+    from relu_viz.app.argparsing import bounded
 
     parse = bounded(float, 0, 3600, open_low=True)
     assert parse("0.5") == 0.5 and parse("3600") == 3600.0

@@ -38,9 +38,11 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from relu_viz import cli, presets
-from relu_viz.core import csv_data, session
+from relu_viz import cli
+from relu_viz.app import presets
+from relu_viz.core import session
 from relu_viz.core.config import TrainConfig
+from relu_viz.core.data import csv_file as csv_data
 from relu_viz.core.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -309,7 +311,7 @@ def compare_values(monkeypatch, field_name: str, values: str):
     """Compare… answered with ``field_name`` and ``values`` typed in its dialog."""
     from PyQt6 import QtWidgets
 
-    from relu_viz.gui.compare_view import CompareDialog
+    from relu_viz.gui.views.compare_view import CompareDialog
 
     def exec_(dialog):
         dialog.field.setCurrentIndex(dialog.field.findData(field_name))
@@ -690,9 +692,9 @@ def _run_state(window):
 
 
 def _run_window(case: Case, tmp: Path, monkeypatch, request, action) -> str:
+    from panel_checks import panel_disagrees
     from PyQt6 import QtWidgets
 
-    from panel_checks import panel_disagrees
     from relu_viz.gui.main_window import MainWindow
     from relu_viz.gui.plots.gradient_plot import GradientPlot
     from relu_viz.gui.plots.loss_plot import LossPlot

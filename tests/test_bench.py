@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from relu_viz import bench, bench_breakdown, bench_train, cli
+from relu_viz import bench, cli
+from relu_viz.bench import breakdown as bench_breakdown
+from relu_viz.bench import train as bench_train
 
 NETWORK_NAMES = [n.name for n in bench_train.NETWORKS]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import relu_viz
-from relu_viz import cli, presets, report
+from relu_viz import cli
+from relu_viz.app import presets, report
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
 from relu_viz.core.trainer import Trainer
@@ -332,7 +333,7 @@ def test_one_application_serves_every_png(tmp_path):
     code = """if True:
         import sys, weakref
         import relu_viz.gui.plots as plots
-        from relu_viz import report
+        from relu_viz.app import report
         from relu_viz.core.config import TrainConfig
         from relu_viz.core.trainer import Trainer
         from relu_viz.gui.plots.loss_plot import LossPlot

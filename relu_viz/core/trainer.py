@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from relu_viz.core import datasets as datasets_mod
+from relu_viz.core import data as datasets_mod
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.metrics import MetricsHistory, StepMetrics
 from relu_viz.core.mlp import MLP

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 import relu_viz
-from relu_viz.argparsing import PROG, Parser, UsageError, bounded, print_error
+from relu_viz.app.argparsing import PROG, Parser, UsageError, bounded, print_error
 
 DEFAULT_STEPS = 300
 DEFAULT_SIZE = (1280, 800)
@@ -148,7 +148,7 @@ def _load_start(args):
         except export.ExportError as exc:
             return _fail(str(exc))
     elif args.preset:
-        from relu_viz import presets
+        from relu_viz.app import presets
         try:
             preset = presets.load(args.preset)
         except ValueError as exc:

@@ -87,7 +87,7 @@ class RunCommands:
 
     # -- comparison ----------------------------------------------------------------------
     def set_comparison(self, comparison, views) -> None:
-        """Drive ``comparison`` (a relu_viz.compare.Comparison), drawn by ``views``."""
+        """Drive ``comparison`` (a relu_viz.app.runs.Comparison), drawn by ``views``."""
         self._stop()
         self._comparison = comparison
         self._compare_views = list(views)

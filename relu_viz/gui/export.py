@@ -14,10 +14,10 @@ from pathlib import Path
 
 from PyQt6 import QtCore, QtGui
 
-from relu_viz.compare import Comparison
+from relu_viz.app.report import combined_csv
+from relu_viz.app.runs import Comparison
 from relu_viz.core import atomic
 from relu_viz.core.config import TrainConfig
-from relu_viz.report import combined_csv
 
 
 class ExportError(Exception):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 
-from PyQt6 import QtCore, QtGui, QtWidgets
 import pyqtgraph as pg
+from PyQt6 import QtCore, QtGui, QtWidgets
 
-from relu_viz import presets as presets_mod
-from relu_viz.compare import Comparison
+from relu_viz.app import presets as presets_mod
+from relu_viz.app.runs import Comparison
 from relu_viz.core.config import TrainConfig
 from relu_viz.gui import menus
-from relu_viz.gui.compare_view import CompareDialog, CompareView
-from relu_viz.gui.control_panel import ControlPanel, takes_alpha
 from relu_viz.gui.controller import TrainingController
-from relu_viz.gui.preset_panel import PresetInfoBox, PresetPicker, load_presets
+from relu_viz.gui.panel.control_panel import ControlPanel, takes_alpha
 from relu_viz.gui.session_actions import FileActions, RecentFiles
-from relu_viz.gui.timeline import TimelineBar
+from relu_viz.gui.views.compare_view import CompareDialog, CompareView
+from relu_viz.gui.views.preset_panel import PresetInfoBox, PresetPicker, load_presets
+from relu_viz.gui.views.timeline import TimelineBar
 from relu_viz.gui.widgets import DivergenceBanner, StatusLine, flash, make_settings
 
 

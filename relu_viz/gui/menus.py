@@ -7,8 +7,8 @@ import math
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from relu_viz.core.config import ACTIVATION_NAMES
-from relu_viz.gui.control_panel import activation_label
 from relu_viz.gui.controller import SPEEDS
+from relu_viz.gui.panel.control_panel import activation_label
 
 ABOUT = """<h3>relu_viz</h3>
 <p>A desktop lab for the ReLU activation function and its family. A small NumPy
@@ -245,7 +245,7 @@ def show_help(w) -> None:
 def show_speed_dialog(w):
     """Help > ReLU speed: the kernel speed view (a message if it is not available)."""
     try:
-        from relu_viz.gui.speed_view import SpeedDialog
+        from relu_viz.gui.views.speed_view import SpeedDialog
     except ImportError as exc:
         QtWidgets.QMessageBox.information(w, "ReLU speed",
                                           f"The speed view is not available ({exc}).")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import relu_viz.compare as compare_mod
-from relu_viz.compare import Comparison, overrides_from_spec, safe_name
+import relu_viz.app.runs as compare_mod
+from relu_viz.app.runs import Comparison, overrides_from_spec, safe_name
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
 

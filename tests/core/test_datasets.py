@@ -1,4 +1,4 @@
-"""Tests for relu_viz.core.datasets and relu_viz.core.csv_data."""
+"""Tests for relu_viz.core.data and relu_viz.core.data.csv_file."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from relu_viz.core import csv_data
-from relu_viz.core import datasets as ds
+from relu_viz.core import data as ds
+from relu_viz.core.data import csv_file as csv_data
 
 ALL = ["circle", "xor", "gaussian", "spiral", "moons", "spiral3", "blobs",
        "sine", "abs", "step", "plane", "multigauss"]
@@ -47,8 +47,7 @@ def test_names_in_documented_order_with_tasks():
 
 
 def test_every_name_has_a_generator_of_its_kind():
-    from relu_viz.core import dataset_shapes as shapes
-
+    from relu_viz.core.data import shapes
     assert set(shapes.GENERATORS) == set(ALL)
     assert set(shapes.CLASSIFICATION) == set(BINARY) | set(MULTICLASS)
     assert set(shapes.REGRESSION) == set(REGRESSION)

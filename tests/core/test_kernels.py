@@ -6,7 +6,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from relu_viz.core import kernels
+from relu_viz.core.kernels import relu_family as kernels
 
 DTYPES = [np.float32, np.float64]
 # 0, 1, small, around the flat/blocked switch (2 * BLOCK), blocked with a tail, 2-D
@@ -249,7 +249,7 @@ def test_plans_follow_the_current_buffer_contents(shape, dtype):
 
 
 def test_kernel_bench_runs_and_reports(tmp_path, capsys):
-    from relu_viz.bench_kernels import run_kernel_bench
+    from relu_viz.bench.kernels import run_kernel_bench
 
     messages = []
     path = tmp_path / "bench.json"

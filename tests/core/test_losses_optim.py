@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from relu_viz.core import losses
-from relu_viz.core.init import init_weights, names as init_names
+from relu_viz.core.init import init_weights
+from relu_viz.core.init import names as init_names
 from relu_viz.core.optim import make_optimizer
 
 rng = np.random.default_rng(0)

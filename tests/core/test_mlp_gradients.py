@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from relu_viz.core import MLP
-from relu_viz.core import activations
+from relu_viz.core import MLP, activations
 
 ACTS = activations.names()
 

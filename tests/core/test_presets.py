@@ -1,7 +1,7 @@
 """Presets: every file validates, and every claim holds in the trainer's own history.
 
 Headless and Qt-free. The claims are checked twice: by the preset's machine-readable
-``check`` (through :func:`relu_viz.presets.verify`), and by the explicit numbers below,
+``check`` (through :func:`relu_viz.app.presets.verify`), and by the explicit numbers below,
 computed here from the history arrays with NumPy.
 """
 
@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from relu_viz import presets
+from relu_viz.app import presets
 
 REQUIRED = {"vanishing_gradients", "dying_relu_lr", "dying_relu_bias", "rescue", "sparsity",
             "exploding_gradients", "initialisation", "relu_output"}

@@ -10,8 +10,7 @@ import pytest
 
 from relu_viz.core import TrainConfig, Trainer
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
-from relu_viz.core.session import (SESSION_VERSION, atomic_write_bytes, load_session,
-                                   save_session)
+from relu_viz.core.session import SESSION_VERSION, atomic_write_bytes, load_session, save_session
 
 CFG = TrainConfig(dataset="moons", n_samples=200, hidden_layers=(8, 8), batch_size=24,
                   activation="prelu", eval_every=5)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from relu_viz.core import MetricsHistory, TrainConfig, Trainer
+from relu_viz.core import stats as stats_mod
 from relu_viz.core import trainer as trainer_mod
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
-from relu_viz.core import stats as stats_mod
 from relu_viz.core.stats import evaluate
 
 SMALL = dict(dataset="circle", n_samples=200, hidden_layers=(8, 8), batch_size=16)

@@ -5,9 +5,9 @@ import pytest
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from relu_viz.core.config import TrainConfig
-from relu_viz.gui.compare_view import CompareDialog
 from relu_viz.gui.main_window import MainWindow
 from relu_viz.gui.plots.loss_plot import LossPlot
+from relu_viz.gui.views.compare_view import CompareDialog
 
 SMALL = TrainConfig(dataset="circle", n_samples=200, hidden_layers=(8, 8), batch_size=16,
                     eval_every=5)

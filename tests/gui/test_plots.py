@@ -15,8 +15,16 @@ from PyQt6 import QtCore, QtGui  # noqa: E402
 from relu_viz.core.config import TrainConfig  # noqa: E402
 from relu_viz.core.trainer import Trainer  # noqa: E402
 from relu_viz.gui.plots import (  # noqa: E402
-    ALL_PLOTS, ActivationPlot, BasePlot, BoundaryPlot, DeadPlot, GradientPlot, LossPlot,
-    PReluPlot, style)
+    ALL_PLOTS,
+    ActivationPlot,
+    BasePlot,
+    BoundaryPlot,
+    DeadPlot,
+    GradientPlot,
+    LossPlot,
+    PReluPlot,
+    style,
+)
 from relu_viz.gui.plots.axis import PlotAxis  # noqa: E402
 from relu_viz.gui.plots.items import FitText  # noqa: E402
 from relu_viz.gui.plots.key import KeyEntry, KeyRow  # noqa: E402
@@ -657,7 +665,7 @@ def test_heavy_plots_throttle_while_playing_and_catch_up_on_pause(cls, qtbot):
 # -- the comparison: a dead run stays visible on the log axis --------------------------
 @pytest.fixture(scope="module")
 def dead_comparison():
-    from relu_viz.compare import Comparison
+    from relu_viz.app.runs import Comparison
 
     comp = Comparison.from_spec(TrainConfig(dataset="circle", n_samples=200,
                                             hidden_layers=(8, 8, 8)), "bias_init=0,-2")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from relu_viz import presets
+from relu_viz.app import presets
 from relu_viz.core.config import TrainConfig
 from relu_viz.gui.main_window import MainWindow
 
@@ -139,15 +139,15 @@ def test_help_opens_the_speed_view_or_says_why_not(window, monkeypatch, dialogs)
             super().__init__(parent)
             opened.append(parent)
 
-    fake = types.ModuleType("relu_viz.gui.speed_view")
+    fake = types.ModuleType("relu_viz.gui.views.speed_view")
     fake.SpeedDialog = FakeSpeedDialog
-    monkeypatch.setitem(sys.modules, "relu_viz.gui.speed_view", fake)
+    monkeypatch.setitem(sys.modules, "relu_viz.gui.views.speed_view", fake)
     window.controller.play()
     window.actions["speed"].trigger()
     assert opened == [window] and window._speed_dialog.isVisible()
     assert not window.controller.running
     window._speed_dialog.close()
-    monkeypatch.setitem(sys.modules, "relu_viz.gui.speed_view", None)  # import fails
+    monkeypatch.setitem(sys.modules, "relu_viz.gui.views.speed_view", None)  # import fails
     window.actions["speed"].trigger()
     assert dialogs and dialogs[-1][0] == "information" and "not available" in dialogs[-1][1]
     help_menu = window.menuBar().actions()[-1].menu()

@@ -27,20 +27,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from panel_checks import panel_disagrees
 from PyQt6 import QtGui, QtWidgets
 
 from relu_viz.core import session
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
-from relu_viz.gui.compare_view import COMPARE_FIELDS, CompareDialog, suggested_values
-from relu_viz.gui.control_panel import SPEC
 from relu_viz.gui.controller import SPEEDS
 from relu_viz.gui.main_window import MainWindow
+from relu_viz.gui.panel.control_panel import SPEC
 from relu_viz.gui.plots import ALL_PLOTS
 from relu_viz.gui.plots.gradient_plot import GradientPlot
 from relu_viz.gui.plots.loss_plot import LossPlot, moving_average
-
-from panel_checks import panel_disagrees
+from relu_viz.gui.views.compare_view import COMPARE_FIELDS, CompareDialog, suggested_values
 
 SEED = 1234
 N_ACTIONS = 1000

@@ -5,7 +5,7 @@ import threading
 import pytest
 from PyQt6 import QtGui
 
-from relu_viz.gui.speed_view import COPY_VARIANT, SpeedDialog
+from relu_viz.gui.views.speed_view import COPY_VARIANT, SpeedDialog
 
 TINY = (1000, 2000)
 

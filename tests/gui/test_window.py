@@ -4,13 +4,13 @@ import dataclasses
 import json
 
 import numpy as np
-import pytest
 import pyqtgraph as pg
+import pytest
 from PyQt6 import QtCore, QtWidgets
 
 from relu_viz.core.config import TrainConfig
-from relu_viz.gui.control_panel import SPEC, parse_widths
 from relu_viz.gui.main_window import MainWindow
+from relu_viz.gui.panel.control_panel import SPEC, parse_widths
 
 SMALL = TrainConfig(dataset="circle", n_samples=200, hidden_layers=(8, 8), batch_size=16,
                     eval_every=5)

@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from relu_viz import cli, presets
+from relu_viz import cli
+from relu_viz.app import presets
 from relu_viz.core.config import TrainConfig
 from relu_viz.gui.main_window import MainWindow
 from relu_viz.gui.plots.gradient_plot import GradientPlot

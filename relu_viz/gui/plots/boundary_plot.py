@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore
 
-from relu_viz.core import datasets
+from relu_viz.core import data as datasets
 from relu_viz.gui.plots import style
 from relu_viz.gui.plots.base import BasePlot, demo_show
 from relu_viz.gui.plots.items import FitText

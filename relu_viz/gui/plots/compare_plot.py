@@ -220,7 +220,7 @@ class ComparePlot(BasePlot):
 
 
 if __name__ == "__main__":
-    from relu_viz.compare import Comparison
+    from relu_viz.app.runs import Comparison
     from relu_viz.core.config import TrainConfig
 
     app = pg.mkQApp(ComparePlot.title)

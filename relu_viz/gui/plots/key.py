@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PyQt6 import QtCore, QtGui, QtWidgets
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 
 from relu_viz.gui.plots import style
 

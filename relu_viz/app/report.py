@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from relu_viz import __version__
-from relu_viz.compare import safe_name
+from relu_viz.app.runs import safe_name
 from relu_viz.core.atomic import atomic_write_text, atomic_write_with
 from relu_viz.core.metrics import LAYER_NAMES, SCALAR_NAMES
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 import os
 import stat
+
 import numpy as np
 
-from relu_viz.core.dataset_base import Dataset, _check_number, _split
+from relu_viz.core.data.base import Dataset, _check_number, _split
 
 __all__ = ["MAX_COLUMNS", "MAX_FILE_BYTES", "MAX_ROWS", "MIN_ROWS", "load_csv", "read_table"]
 

@@ -20,9 +20,9 @@ Conventions shared by every built-in data set
 * **Split.** ``n_train = floor(n_samples * train_ratio + 0.5)`` points of a
   shuffled permutation go to the training set, the rest to the test set.
 
-The clean shapes are drawn in :mod:`relu_viz.core.dataset_shapes`; the :class:`Dataset`
-container is defined in :mod:`relu_viz.core.dataset_base` and CSV files are loaded by
-:func:`load_csv` (defined in :mod:`relu_viz.core.csv_data`); both are re-exported here.
+The clean shapes are drawn in :mod:`relu_viz.core.data.shapes`; the :class:`Dataset`
+container is defined in :mod:`relu_viz.core.data.base` and CSV files are loaded by
+:func:`load_csv` (defined in :mod:`relu_viz.core.data.csv_file`); both are re-exported here.
 """
 
 from __future__ import annotations
@@ -32,13 +32,21 @@ import numbers
 
 import numpy as np
 
+from relu_viz.core.data.base import (
+    MAX_SAMPLES,
+    MAX_TRAIN_RATIO,
+    MIN_SAMPLES,
+    MIN_TRAIN_RATIO,
+    TASKS,
+    Dataset,
+    _check_number,
+    _split,
+)
+
 # Dataset, the limits and the shared checks live in dataset_base; csv_data imports
 # Dataset, _check_number and _split from here, so they stay importable under these names.
-from relu_viz.core.csv_data import load_csv
-from relu_viz.core.dataset_base import (MAX_SAMPLES, MAX_TRAIN_RATIO, MIN_SAMPLES,
-                                        MIN_TRAIN_RATIO, TASKS, Dataset, _check_number,
-                                        _split)
-from relu_viz.core.dataset_shapes import GENERATORS
+from relu_viz.core.data.csv_file import load_csv
+from relu_viz.core.data.shapes import GENERATORS
 
 __all__ = [
     "DESCRIPTIONS", "Dataset", "NAMES", "TASKS", "TITLES", "input_range",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relu_viz.core.kernel_blocks import as_float, check_out
+from relu_viz.core.kernels.blocks import as_float, check_out
 
 BIG = 1e3  # |z| beyond which every smooth activation here is exactly 0, z or saturated
 

@@ -17,9 +17,9 @@ import math
 
 import numpy as np
 
-from relu_viz.core.activation_base import Activation
-from relu_viz.core.activations_piecewise import ELU, SELU, Linear, LeakyReLU, PReLU, ReLU, ReLU6
-from relu_viz.core.activations_smooth import GELU, Mish, Sigmoid, SiLU, Softplus, Tanh
+from relu_viz.core.activations.base import Activation
+from relu_viz.core.activations.piecewise import ELU, SELU, LeakyReLU, Linear, PReLU, ReLU, ReLU6
+from relu_viz.core.activations.smooth import GELU, Mish, Sigmoid, SiLU, Softplus, Tanh
 
 __all__ = ["Activation", "DEFAULT_PARAMS", "display_name", "get", "names"]
 

@@ -1,6 +1,6 @@
 """The control panel's network editors: hidden layers, activations and their alpha.
 
-A mixin of :class:`relu_viz.gui.control_panel.ControlPanel`. The layer count and the
+A mixin of :class:`relu_viz.gui.panel.control_panel.ControlPanel`. The layer count and the
 widths text edit ``hidden_layers``; the activation is one name for every layer or, with
 "per layer" ticked, one combo per hidden layer; alpha is a number or "default".
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from PyQt6 import QtWidgets
 
 from relu_viz.core import config as cfg
-from relu_viz.gui import field_builders as fb
-from relu_viz.gui.panel_spec import SPEC_BY_NAME, default_alpha, parse_widths
+from relu_viz.gui.panel import field_builders as fb
+from relu_viz.gui.panel.spec import SPEC_BY_NAME, default_alpha, parse_widths
 
 
 class NetworkSection:

@@ -1,6 +1,6 @@
 """The "ReLU speed" view: the kernel benchmark run from the window, drawn as GB/s by size.
 
-:class:`SpeedDialog` runs :func:`relu_viz.bench_kernels.run_kernel_bench` one array size
+:class:`SpeedDialog` runs :func:`relu_viz.bench.kernels.run_kernel_bench` one array size
 at a time in a worker thread (NumPy releases the GIL in its loops, so the window keeps
 painting), with a progress bar and a Cancel button that stops after the size in hand.
 It draws GB/s against the array size (log x), one curve per implementation of the chosen
@@ -67,7 +67,7 @@ class BenchWorker(QtCore.QThread):
     def run(self) -> None:  # the thread's body
         bench = self._bench
         if bench is None:
-            from relu_viz.bench_kernels import run_kernel_bench as bench
+            from relu_viz.bench.kernels import run_kernel_bench as bench
         try:
             quiet = "quiet" in inspect.signature(bench).parameters
         except (TypeError, ValueError):

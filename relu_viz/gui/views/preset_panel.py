@@ -6,7 +6,7 @@ import html
 
 from PyQt6 import QtCore, QtWidgets
 
-from relu_viz import presets as presets_mod
+from relu_viz.app import presets as presets_mod
 
 
 def load_presets() -> tuple[list, list[str]]:

@@ -2,7 +2,7 @@
 
 Each generator takes ``(n, rng)`` and returns clean inputs ``X`` of shape (n, d) in
 ``[-1, 1]`` and either int labels of shape (n,) (classification, balanced as
-:func:`relu_viz.core.datasets.make` documents) or targets of shape (n, 1) in ``[-1, 1]``
+:func:`relu_viz.core.data.make` documents) or targets of shape (n, 1) in ``[-1, 1]``
 (regression). Noise and the train/test split are added by ``make``; the generators draw
 only the clean shape, so the draws that follow stay in a fixed order.
 """

@@ -1,6 +1,6 @@
 """The control panel's data set editor: the data set choice and the CSV file row.
 
-A mixin of :class:`relu_viz.gui.control_panel.ControlPanel`. Choosing "CSV file…" (or
+A mixin of :class:`relu_viz.gui.panel.control_panel.ControlPanel`. Choosing "CSV file…" (or
 the Browse button) asks for a file; a file the run cannot use is reported in a dialog
 naming the file and the problem (line and column for a bad cell), and the panel keeps
 showing the data set in force.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PyQt6 import QtWidgets
 
-from relu_viz.gui import field_builders as fb
+from relu_viz.gui.panel import field_builders as fb
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 

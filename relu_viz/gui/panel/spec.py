@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from relu_viz.core import activations as act_registry
 from relu_viz.core import config as cfg
-from relu_viz.core import datasets as data_registry
+from relu_viz.core import data as data_registry
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ Usage::
     relu-viz bench --train [--seconds S] [--quick] [--no-torch] [--breakdown]
                    [--stats-every K] [--json FILE] [--strict]
 
-The kernel run is :func:`relu_viz.bench_kernels.run_kernel_bench` (GB/s and the ratio to
+The kernel run is :func:`relu_viz.bench.kernels.run_kernel_bench` (GB/s and the ratio to
 ``np.copyto`` for 1e3 ... 1e7 elements); the training run is
-:func:`relu_viz.bench_train.run_train_bench` (steps per second of four ReLU networks,
+:func:`relu_viz.bench.train.run_train_bench` (steps per second of four ReLU networks,
 the share of the per-step statistics, and PyTorch eager when it is installed). Both
 print tables. ``relu_viz.cli`` calls :func:`main` with the arguments after ``bench``;
 a bad argument prints one line on stderr and returns 2.
@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from relu_viz.argparsing import Parser, UsageError, bounded, print_error
+from relu_viz.app.argparsing import Parser, UsageError, bounded, print_error
 
 PROG = "relu-viz bench"
 QUICK_SIZES = (10**3, 10**4)
@@ -100,7 +100,7 @@ def main(args: list[str]) -> int:
             result = _train(opts, progress)
             checks = result["targets"]
         else:
-            from relu_viz.bench_kernels import run_kernel_bench
+            from relu_viz.bench.kernels import run_kernel_bench
             result = run_kernel_bench(
                 sizes=QUICK_SIZES if opts.quick else None, dtype=opts.dtype or "float32",
                 repeats=QUICK_REPEATS if opts.quick else None, full=opts.full,
@@ -118,7 +118,8 @@ def main(args: list[str]) -> int:
 
 
 def _train(opts, progress) -> dict:
-    from relu_viz import bench_breakdown, bench_train
+    from relu_viz.bench import breakdown as bench_breakdown
+    from relu_viz.bench import train as bench_train
     seconds = opts.seconds or (QUICK_SECONDS if opts.quick else bench_train.DEFAULT_SECONDS)
     result = bench_train.run_train_bench(seconds=seconds, use_torch=not opts.no_torch,
                                          json_path=None, progress=progress,

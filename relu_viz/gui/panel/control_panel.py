@@ -7,7 +7,7 @@ fields the user changed. Whether those changes are valid is the controller's cal
 The spec and its labels live in :mod:`.panel_spec`, the widget builders in
 :mod:`.field_builders`, the data set editor in :mod:`.panel_data` and the layers /
 activation / alpha editors in :mod:`.panel_network`; the names below are re-exported so
-``from relu_viz.gui.control_panel import SPEC, parse_widths`` keeps working.
+``from relu_viz.gui.panel.control_panel import SPEC, parse_widths`` keeps working.
 """
 
 from __future__ import annotations
@@ -18,14 +18,27 @@ from PyQt6 import QtCore, QtWidgets
 
 from relu_viz.core import config as cfg
 from relu_viz.core.config import TrainConfig
-from relu_viz.gui import field_builders as fb
-from relu_viz.gui.field_builders import make_combo, set_combo
-from relu_viz.gui.panel_data import DataSection
-from relu_viz.gui.panel_network import NetworkSection
-from relu_viz.gui.panel_spec import (
-    DTYPE_LABELS, GROUPS, INIT_LABELS, LOSS_LABELS, OPTIMIZER_FIELDS, OPTIMIZER_LABELS,
-    OUTPUT_LABELS, SPEC, SPEC_BY_NAME, FieldSpec, activation_formula, activation_label,
-    choice_items, default_alpha, parse_widths, takes_alpha,
+from relu_viz.gui.panel import field_builders as fb
+from relu_viz.gui.panel.data_fields import DataSection
+from relu_viz.gui.panel.field_builders import make_combo, set_combo
+from relu_viz.gui.panel.network_fields import NetworkSection
+from relu_viz.gui.panel.spec import (
+    DTYPE_LABELS,
+    GROUPS,
+    INIT_LABELS,
+    LOSS_LABELS,
+    OPTIMIZER_FIELDS,
+    OPTIMIZER_LABELS,
+    OUTPUT_LABELS,
+    SPEC,
+    SPEC_BY_NAME,
+    FieldSpec,
+    activation_formula,
+    activation_label,
+    choice_items,
+    default_alpha,
+    parse_widths,
+    takes_alpha,
 )
 from relu_viz.gui.widgets import flash
 

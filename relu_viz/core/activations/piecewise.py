@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from relu_viz.core import kernels
-from relu_viz.core.activation_base import Activation, buffer
+from relu_viz.core.activations.base import Activation, buffer
+from relu_viz.core.kernels import relu_family as kernels
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from relu_viz.core import kernels
+from relu_viz.core.kernels import relu_family as kernels
 
 DEFAULT_SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 FULL_SIZES = DEFAULT_SIZES + (10**8,)

@@ -1,6 +1,6 @@
 """Fast NumPy kernels for ELU, sigmoid and tanh (forward and backward from the output).
 
-Same conventions as :mod:`relu_viz.core.kernels`: ``out=`` is written and returned without
+Same conventions as :mod:`relu_viz.core.kernels.relu_family`: ``out=`` is written and returned without
 allocation (it may be the input itself); work runs chunk by chunk so the passes of one
 chunk stay in cache. ``ELU'(0) = alpha``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relu_viz.core.kernel_blocks import as_float, check_out, chunked, const_like
+from relu_viz.core.kernels.blocks import as_float, check_out, chunked, const_like
 
 __all__ = ["elu", "elu_backward", "sigmoid", "sigmoid_backward", "tanh", "tanh_backward"]
 

@@ -49,12 +49,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from relu_viz.core.kernel_blocks import (
-    BLOCK, MASK_DTYPES, as_float, as_plan, check_out, chunked, const_calls, const_like,
-    mask_dtype, with_const,
+from relu_viz.core.kernels.blocks import (
+    BLOCK,
+    MASK_DTYPES,
+    as_float,
+    as_plan,
+    check_out,
+    chunked,
+    const_calls,
+    const_like,
+    mask_dtype,
+    with_const,
 )
-from relu_viz.core.kernels_smooth import (
-    elu, elu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward,
+from relu_viz.core.kernels.smooth import (
+    elu,
+    elu_backward,
+    sigmoid,
+    sigmoid_backward,
+    tanh,
+    tanh_backward,
 )
 
 __all__ = [

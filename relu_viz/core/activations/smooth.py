@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from relu_viz.core import kernels
-from relu_viz.core.activation_base import BIG, Activation
+from relu_viz.core.activations.base import BIG, Activation
+from relu_viz.core.kernels import relu_family as kernels
 
 GELU_K = math.sqrt(2.0 / math.pi)
 GELU_C = 0.044715

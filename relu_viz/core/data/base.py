@@ -1,7 +1,7 @@
 """The :class:`Dataset` container and the argument checks every data source shares (no Qt).
 
-Built-in data sets (:mod:`relu_viz.core.datasets`) and CSV files
-(:mod:`relu_viz.core.csv_data`) both end in a :class:`Dataset`, checked against the
+Built-in data sets (:mod:`relu_viz.core.data`) and CSV files
+(:mod:`relu_viz.core.data.csv_file`) both end in a :class:`Dataset`, checked against the
 same limits and split by the same rule (:func:`_split`).
 """
 
@@ -33,7 +33,7 @@ class Dataset:
     Attributes
     ----------
     name : str
-        Built-in name (see :data:`relu_viz.core.datasets.NAMES`) or the CSV file's stem.
+        Built-in name (see :data:`relu_viz.core.data.NAMES`) or the CSV file's stem.
     task : {"binary", "multiclass", "regression"}
     X_train, X_test : numpy.ndarray
         Inputs, shape (n_train, n_features) and (n_test, n_features), float64.

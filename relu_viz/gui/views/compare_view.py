@@ -8,7 +8,7 @@ import math
 import numpy as np
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from relu_viz.compare import MAX_RUNS, MIN_RUNS, overrides_from_spec, run_labels
+from relu_viz.app.runs import MAX_RUNS, MIN_RUNS, overrides_from_spec, run_labels
 from relu_viz.core import config as cfg
 from relu_viz.gui.plots.compare_plot import ComparePlot, run_color
 
@@ -113,7 +113,7 @@ class CompareDialog(QtWidgets.QDialog):
         self._validate()
 
     def choice(self):
-        """(base config, spec) for relu_viz.compare.Comparison.from_spec."""
+        """(base config, spec) for relu_viz.app.runs.Comparison.from_spec."""
         if self.use_preset.isChecked() and self._presets:
             preset = self._presets[self.preset.currentIndex()]
             return preset.config, dict(preset.compare)

@@ -7,8 +7,18 @@ import time
 
 import numpy as np
 
-from relu_viz.bench_train import (NO_EVAL, TEST_BATCHES, TRAIN_BATCHES, Network, _calibrate,
-                                  _data, _mlp_step, _pinned, _run, _trainer_step)
+from relu_viz.bench.train import (
+    NO_EVAL,
+    TEST_BATCHES,
+    TRAIN_BATCHES,
+    Network,
+    _calibrate,
+    _data,
+    _mlp_step,
+    _pinned,
+    _run,
+    _trainer_step,
+)
 from relu_viz.core import trainer as trainer_mod
 
 

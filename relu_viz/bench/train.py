@@ -41,12 +41,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relu_viz.bench_kernels import environment
+from relu_viz.bench.kernels import environment
+from relu_viz.core import trainer as trainer_mod
 from relu_viz.core.config import TrainConfig
-from relu_viz.core.datasets import Dataset
+from relu_viz.core.data import Dataset
 from relu_viz.core.mlp import MLP
 from relu_viz.core.optim import SGD
-from relu_viz.core import trainer as trainer_mod
 from relu_viz.core.trainer import Trainer
 
 LEARNING_RATE = 1e-3

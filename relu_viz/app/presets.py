@@ -10,7 +10,7 @@ A preset is a JSON file in ``resources/presets/`` (Qt-free, validated on load)::
      "compare": {"activation": ["relu", "tanh"]},   # optional: 2-4 side-by-side runs
      "check": [{...}, ...]}              # the claim in machine-readable form
 
-``check`` and the condition kinds are described in :mod:`relu_viz.preset_checks`, which
+``check`` and the condition kinds are described in :mod:`relu_viz.app.preset_checks`, which
 measures them (its :class:`CheckResult`, :func:`verify` and :func:`describe` are
 importable from here too).
 """
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import relu_viz
-from relu_viz.compare import Comparison, overrides_from_spec, run_labels
+from relu_viz.app.preset_checks import CheckResult, describe, validate_condition, verify
+from relu_viz.app.runs import Comparison, overrides_from_spec, run_labels
 from relu_viz.core.config import TrainConfig
 from relu_viz.core.trainer import Trainer
-from relu_viz.preset_checks import CheckResult, describe, validate_condition, verify
 
 __all__ = ["MAX_STEPS", "SINGLE_LABEL", "CheckResult", "Preset", "describe", "from_dict",
            "list_presets", "load", "load_file", "names", "presets_dir", "run_preset",

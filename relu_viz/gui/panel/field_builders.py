@@ -11,7 +11,7 @@ from typing import Callable
 
 from PyQt6 import QtCore, QtWidgets
 
-from relu_viz.gui.panel_spec import FieldSpec, choice_items
+from relu_viz.gui.panel.spec import FieldSpec, choice_items
 from relu_viz.gui.widgets import BigIntSpinBox, LogSpinBox
 
 OnValue = Callable[[object], None]

@@ -1,0 +1,1 @@
+"""The control panel: one editor per TrainConfig field."""

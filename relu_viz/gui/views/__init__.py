@@ -1,0 +1,1 @@
+"""Views beside the plots: presets, comparison, timeline, speed."""
